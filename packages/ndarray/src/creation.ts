@@ -1,0 +1,146 @@
+import { allocate, assertDType, type DType, dtypeOfTypedArray, type TypedArray } from "./dtype";
+import { ShapeError, fmtShape } from "./errors";
+import { NDArray, type NestedArray } from "./ndarray";
+import { assertShape, sizeOf } from "./shape";
+
+export interface ArrayOptions {
+  dtype?: DType;
+  shape?: readonly number[];
+}
+
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as NestedArray;
+  }
+  return shape;
+}
+
+function flattenChecked(
+  data: NestedArray,
+  shape: readonly number[],
+  out: number[],
+  depth: number,
+  path: string,
+) {
+  if (depth === shape.length) {
+    if (Array.isArray(data))
+      throw new ShapeError(`array: ragged nested sequence at ${path}: expected a number, got a list`);
+    if (typeof data === "boolean") out.push(+data);
+    else if (typeof data === "number") out.push(data);
+    else throw new TypeError(`array: element at ${path} is ${typeof data}, expected a number or boolean`);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[depth]) {
+    throw new ShapeError(
+      `array: ragged nested sequence at ${path}: expected a list of length ${shape[depth]}, got ${Array.isArray(data) ? `length ${data.length}` : "a number"}`,
+    );
+  }
+  for (let i = 0; i < data.length; i++) flattenChecked(data[i]!, shape, out, depth + 1, `${path}[${i}]`);
+}
+
+function firstLeaf(data: NestedArray): unknown {
+  let cur: unknown = data;
+  while (Array.isArray(cur)) cur = cur[0];
+  return cur;
+}
+
+/**
+ * Creates an array from nested JS arrays, a number, or a typed array (copied).
+ * Numbers default to float32 (as in TF.js and PyTorch's default float), booleans to bool, and
+ * typed arrays keep their type (Uint8Array is uint8).
+ */
+export function array(
+  data: NestedArray | TypedArray | readonly number[],
+  options: ArrayOptions = {},
+): NDArray {
+  if (options.dtype !== undefined) assertDType(options.dtype, "array");
+  const td = ArrayBuffer.isView(data) ? dtypeOfTypedArray(data as TypedArray) : undefined;
+  if (ArrayBuffer.isView(data)) {
+    if (td === undefined)
+      throw new TypeError(
+        "array: unsupported typed array (use Float32Array, Float64Array, Int32Array or Uint8Array)",
+      );
+    const dtype = options.dtype ?? td;
+    const shape = options.shape ?? [(data as TypedArray).length];
+    assertShape(shape, "array");
+    if (sizeOf(shape) !== (data as TypedArray).length) {
+      throw new ShapeError(
+        `array: ${(data as TypedArray).length} elements do not fill shape ${fmtShape(shape)}`,
+      );
+    }
+    const buf = allocate(dtype, (data as TypedArray).length);
+    buf.set(data as TypedArray);
+    return new NDArray(buf, [...shape], dtype);
+  }
+  const nested = data as NestedArray;
+  const shape = inferShape(nested);
+  const flat: number[] = [];
+  flattenChecked(nested, shape, flat, 0, "root");
+  const dtype = options.dtype ?? (typeof firstLeaf(nested) === "boolean" ? "bool" : "float32");
+  const buf = allocate(dtype, flat.length);
+  for (let i = 0; i < flat.length; i++) buf[i] = flat[i]!;
+  const out = new NDArray(buf, shape, dtype);
+  if (options.shape) {
+    if (sizeOf(options.shape) !== out.size) {
+      throw new ShapeError(`array: ${out.size} elements do not fill shape ${fmtShape(options.shape)}`);
+    }
+    return new NDArray(buf, [...options.shape], dtype);
+  }
+  return out;
+}
+
+/** Wraps a typed array without copying. */
+export function fromTypedArray(data: TypedArray, shape: readonly number[], dtype?: DType): NDArray {
+  const d = dtype ?? dtypeOfTypedArray(data);
+  if (d === undefined) throw new TypeError("fromTypedArray: unsupported typed array");
+  if (sizeOf(shape) !== data.length) {
+    throw new ShapeError(`fromTypedArray: ${data.length} elements do not fill shape ${fmtShape(shape)}`);
+  }
+  return new NDArray(data, [...shape], d);
+}
+
+export function full(shape: readonly number[], value: number, dtype: DType = "float32"): NDArray {
+  assertShape(shape, "full");
+  const out = NDArray.empty([...shape], dtype);
+  if (value !== 0) out.buffer.fill(value);
+  return out;
+}
+
+export const zeros = (shape: readonly number[], dtype: DType = "float32") => full(shape, 0, dtype);
+export const ones = (shape: readonly number[], dtype: DType = "float32") => full(shape, 1, dtype);
+export const zerosLike = (x: NDArray, dtype: DType = x.dtype) => full(x.shape, 0, dtype);
+export const onesLike = (x: NDArray, dtype: DType = x.dtype) => full(x.shape, 1, dtype);
+export const fullLike = (x: NDArray, value: number, dtype: DType = x.dtype) => full(x.shape, value, dtype);
+
+/** Evenly spaced values in [start, stop) — `arange(n)` counts 0..n-1. */
+export function arange(start: number, stop?: number, step = 1, dtype?: DType): NDArray {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0 || !Number.isFinite(step))
+    throw new RangeError(`arange: step must be a non-zero number, got ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const d = dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? "int32" : "float32");
+  const out = NDArray.empty([n], d);
+  for (let i = 0; i < n; i++) out.buffer[i] = start + i * step;
+  return out;
+}
+
+/** `num` evenly spaced values from start to stop inclusive. */
+export function linspace(start: number, stop: number, num = 50, dtype: DType = "float32"): NDArray {
+  if (!Number.isInteger(num) || num < 0)
+    throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
+  const out = NDArray.empty([num], dtype);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) out.buffer[i] = start + i * step;
+  if (num > 1) out.buffer[num - 1] = stop;
+  return out;
+}
+
+/** Identity-like matrix with ones on diagonal `k`. */
+export function eye(n: number, m = n, k = 0, dtype: DType = "float32"): NDArray {
+  const out = NDArray.empty([n, m], dtype);
+  for (let i = 0; i < n; i++) if (i + k >= 0 && i + k < m) out.buffer[i * m + i + k] = 1;
+  return out;
+}

@@ -1,0 +1,8 @@
+/** Thrown when shapes do not fit an op. The message names the op and every offending shape. */
+export class ShapeError extends Error {
+  override name = "ShapeError";
+}
+
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}

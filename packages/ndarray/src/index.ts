@@ -1,0 +1,72 @@
+import { jsBackend } from "./backend-js";
+import { setDefaultBackend } from "./engine";
+import { installMethods } from "./methods";
+
+setDefaultBackend(jsBackend);
+installMethods();
+
+export { NDArray, type NestedArray } from "./ndarray";
+export { type DType, type TypedArray, DTYPES, promote, isFloat, weakScalarDType, allocate } from "./dtype";
+export { ShapeError } from "./errors";
+export {
+  broadcastShapes,
+  sizeOf,
+  contiguousStrides,
+  normalizeAxis,
+  normalizeAxes,
+  shapesEqual,
+} from "./shape";
+export * from "./creation";
+export { Random } from "./random";
+export * from "./ops/unary";
+export * from "./ops/binary";
+export { cast } from "./ops/cast";
+export { where } from "./ops/where";
+export * from "./ops/reduce";
+export * from "./ops/composite";
+export { matmul, dot, outer } from "./ops/matmul";
+export {
+  reshape,
+  permute,
+  transpose,
+  mT,
+  broadcastTo,
+  expand,
+  squeeze,
+  unsqueeze,
+  expandDims,
+  flatten,
+  contiguous,
+  sumTo,
+} from "./ops/views";
+export { slice, stridedSlice, type SliceSpec } from "./ops/slice";
+export { pad, concat, stack, split, tile, gather, take, scatterAdd, unslice, oneHot } from "./ops/structure";
+export type { Input } from "./ops/util";
+export { forEachRow } from "./iter";
+export { jsBackend } from "./backend-js";
+export { primitives } from "./primitives";
+export {
+  setBackend,
+  getBackend,
+  pushRecorder,
+  popRecorder,
+  isRecording,
+  emit,
+  withoutRecording,
+  type Recorder,
+} from "./engine";
+export type {
+  Backend,
+  Kernel,
+  KernelTable,
+  KernelPrim,
+  Primitive,
+  PrimName,
+  PrimParams,
+  UnaryOp,
+  BinaryOp,
+  ArithOp,
+  CompareOp,
+  ReduceOp,
+  VJP,
+} from "./primitive";

@@ -1,0 +1,67 @@
+// Ops built from primitives only: their gradients (of any order) come from the primitives' rules.
+import { floatOf } from "../dtype";
+import { NDArray } from "../ndarray";
+import { normalizeAxes, sizeOf } from "../shape";
+import { add, div, gt, maximum, minimum, mul, sub } from "./binary";
+import { cast } from "./cast";
+import { type Axis, max, mean, sum } from "./reduce";
+import { exp, log, sqrt } from "./unary";
+import { where } from "./where";
+
+export const square = (x: NDArray) => mul(x, x);
+export const reciprocal = (x: NDArray) => div(1, x);
+
+/** x for x > 0, `alpha`·x otherwise. */
+export const leakyRelu = (x: NDArray, alpha = 0.2) => where(gt(x, 0), x, mul(x, alpha));
+
+/** Limits values to [lo, hi] (either bound may be omitted). */
+export function clip(x: NDArray, lo?: number | NDArray, hi?: number | NDArray): NDArray {
+  let y = x;
+  if (lo !== undefined) y = maximum(y, lo);
+  if (hi !== undefined) y = minimum(y, hi);
+  return y;
+}
+
+/** The same values, cut off from differentiation (no recorder sees where they came from). */
+export function detach(x: NDArray): NDArray {
+  return new NDArray(x.buffer, x.shape, x.dtype, x.strides, x.offset);
+}
+
+export const stopGradient = detach;
+
+/** Variance with `ddof` delta degrees of freedom (0: population, 1: sample). */
+export function variance(x: NDArray, axis?: Axis, keepdims = false, ddof = 0): NDArray {
+  const axes = normalizeAxes(axis, x.ndim, "var");
+  const n = sizeOf(axes.map((a) => x.shape[a]!));
+  const xf = cast(x, floatOf(x.dtype));
+  const d = sub(xf, mean(xf, axes, true));
+  return div(sum(mul(d, d), axes, keepdims), n - ddof);
+}
+
+export const std = (x: NDArray, axis?: Axis, keepdims = false, ddof = 0) =>
+  sqrt(variance(x, axis, keepdims, ddof));
+
+/**
+ * log(sum(exp(x))) without overflow: the max is subtracted first. The shift is detached (it
+ * cancels exactly), and non-finite maxima are replaced by 0 so all -inf rows give -inf, not NaN.
+ */
+export function logsumexp(x: NDArray, axis?: Axis, keepdims = false): NDArray {
+  const axes = normalizeAxes(axis, x.ndim, "logsumexp");
+  const xf = cast(x, floatOf(x.dtype));
+  const mRaw = detach(max(xf, axes, true));
+  const m = where(gt(mRaw, -Infinity), where(gt(mRaw, Infinity), 0, mRaw), 0);
+  const out = add(log(sum(exp(sub(xf, m)), axes, true)), m);
+  return keepdims ? out : sum(out, axes, false);
+}
+
+/** log of softmax, computed as x - logsumexp(x). */
+export function logSoftmax(x: NDArray, axis = -1): NDArray {
+  return sub(x, logsumexp(x, axis, true));
+}
+
+/** exp(x) / sum(exp(x)) along `axis`, shifted by the max for stability. */
+export function softmax(x: NDArray, axis = -1): NDArray {
+  const xf = cast(x, floatOf(x.dtype));
+  const e = exp(sub(xf, detach(max(xf, axis, true))));
+  return div(e, sum(e, axis, true));
+}

@@ -1,0 +1,253 @@
+import { isIntegral, promote } from "../dtype";
+import { run } from "../engine";
+import { ShapeError, fmtShape } from "../errors";
+import { forEachRow } from "../iter";
+import { NDArray } from "../ndarray";
+import type { Kernel, PrimitiveTable } from "../primitive";
+import { normalizeAxis, sizeOf } from "../shape";
+import { add, eq, sub } from "./binary";
+import { cast } from "./cast";
+import { arange } from "../creation";
+import { slice, stridedSlice, type SliceSpec } from "./slice";
+import { broadcastTo, reshape, unsqueeze } from "./views";
+
+/** Writes `src` into the strided region (shape of src, `strides`, `offset`) of `dst`. */
+function writeStrided(
+  dst: NDArray["buffer"],
+  strides: readonly number[],
+  offset: number,
+  src: NDArray,
+  accumulate = false,
+) {
+  const b = src.buffer;
+  forEachRow(src.shape, [strides, src.strides], [offset, src.offset], (offs, n, [ds, ss]) => {
+    let d = offs[0]!;
+    let s = offs[1]!;
+    if (accumulate) for (let j = 0; j < n; j++, d += ds!, s += ss!) dst[d]! += b[s]!;
+    else for (let j = 0; j < n; j++, d += ds!, s += ss!) dst[d] = b[s]!;
+  });
+}
+
+export const unsliceKernel: Kernel<"unslice"> = ([g], { starts, steps }, out) => {
+  let offset = 0;
+  starts.forEach((s, i) => (offset += s * out.strides[i]!));
+  writeStrided(
+    out.buffer,
+    out.strides.map((st, i) => st * steps[i]!),
+    offset,
+    g!,
+  );
+};
+
+export const concatKernel: Kernel<"concat"> = (inputs, { axis }, out) => {
+  let start = 0;
+  for (const x of inputs) {
+    writeStrided(out.buffer, out.strides, start * out.strides[axis]!, x);
+    start += x.shape[axis]!;
+  }
+};
+
+function indexList(indices: NDArray, n: number, op: string): Int32Array {
+  const idx = Int32Array.from(indices.data);
+  for (let i = 0; i < idx.length; i++) {
+    const v = idx[i]!;
+    if (v < -n || v >= n) throw new RangeError(`${op}: index ${v} is out of range for an axis of size ${n}`);
+    if (v < 0) idx[i] = v + n;
+  }
+  return idx;
+}
+
+export const gatherKernel: Kernel<"gather"> = ([x, indices], { axis }, out) => {
+  const src = x!.data;
+  const n = x!.shape[axis]!;
+  const outer = sizeOf(x!.shape.slice(0, axis));
+  const inner = sizeOf(x!.shape.slice(axis + 1));
+  const idx = indexList(indices!, n, "gather");
+  const o = out.buffer;
+  let p = 0;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < idx.length; i++) {
+      const base = (a * n + idx[i]!) * inner;
+      if (inner === 1) o[p++] = src[base]!;
+      else {
+        o.set(src.subarray(base, base + inner), p);
+        p += inner;
+      }
+    }
+  }
+};
+
+export const scatterAddKernel: Kernel<"scatterAdd"> = ([g, indices], { axis, size }, out) => {
+  const src = g!.data;
+  const idx = indexList(indices!, size, "scatterAdd");
+  const outer = sizeOf(g!.shape.slice(0, axis));
+  const inner = sizeOf(g!.shape.slice(axis + indices!.ndim));
+  const o = out.buffer;
+  let p = 0;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < idx.length; i++) {
+      const base = (a * size + idx[i]!) * inner;
+      for (let j = 0; j < inner; j++) o[base + j]! += src[p++]!;
+    }
+  }
+};
+
+export const structurePrims: PrimitiveTable<"unslice" | "concat" | "gather" | "scatterAdd"> = {
+  unslice: {
+    name: "unslice",
+    vjp: (g, [x], _y, { starts, steps }) => [stridedSlice(g, starts, steps, x!.shape)],
+  },
+  concat: {
+    name: "concat",
+    vjp: (g, inputs, _y, { axis }) => {
+      let start = 0;
+      return inputs.map((x) => {
+        const spec: SliceSpec[] = g.shape.map(() => null);
+        spec[axis] = [start, start + x.shape[axis]!];
+        start += x.shape[axis]!;
+        return slice(g, spec);
+      });
+    },
+  },
+  gather: {
+    name: "gather",
+    vjp: (g, [x, indices], _y, { axis }) => [scatterAdd(g, indices!, axis, x!.shape[axis]!), null],
+  },
+  scatterAdd: {
+    name: "scatterAdd",
+    vjp: (g, [, indices], _y, { axis }) => [gather(g, indices!, axis), null],
+  },
+};
+
+/** Places `x` into zeros of `shape` at `starts` with `steps` (the adjoint of slicing). */
+export function unslice(
+  x: NDArray,
+  shape: readonly number[],
+  starts: readonly number[],
+  steps: readonly number[],
+) {
+  return run(structurePrims.unslice, [x], { shape, starts, steps }, shape, x.dtype);
+}
+
+/** Pads each axis with `[before, after]` elements of `value` (constant mode). */
+export function pad(x: NDArray, widths: readonly (readonly [number, number])[] | number, value = 0): NDArray {
+  const w = typeof widths === "number" ? x.shape.map(() => [widths, widths] as const) : widths;
+  if (
+    w.length !== x.ndim ||
+    w.some(([a, b]) => !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)
+  ) {
+    throw new ShapeError(
+      `pad: widths ${JSON.stringify(w)} do not fit an array of shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const shape = x.shape.map((d, i) => d + w[i]![0] + w[i]![1]);
+  const starts = w.map(([a]) => a);
+  const steps = w.map(() => 1);
+  if (value === 0) return unslice(x, shape, starts, steps);
+  return add(unslice(sub(x, value), shape, starts, steps), value);
+}
+
+/** Joins arrays along an existing axis. */
+export function concat(arrays: readonly NDArray[], axis = 0): NDArray {
+  if (arrays.length === 0) throw new ShapeError("concat: needs at least one array");
+  const first = arrays[0]!;
+  const ax = normalizeAxis(axis, first.ndim, "concat");
+  for (const a of arrays) {
+    if (a.ndim !== first.ndim || a.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new ShapeError(
+        `concat: shapes ${arrays.map((x) => fmtShape(x.shape)).join(", ")} differ outside axis ${ax}`,
+      );
+    }
+  }
+  if (arrays.length === 1) return first;
+  const dtype = arrays.map((a) => a.dtype).reduce(promote);
+  const inputs = arrays.map((a) => cast(a, dtype));
+  const shape = [...first.shape];
+  shape[ax] = arrays.reduce((s, a) => s + a.shape[ax]!, 0);
+  return run(structurePrims.concat, inputs, { axis: ax }, shape, dtype);
+}
+
+/** Joins arrays along a new axis. */
+export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
+  if (arrays.length === 0) throw new ShapeError("stack: needs at least one array");
+  const ax = normalizeAxis(axis, arrays[0]!.ndim + 1, "stack");
+  return concat(
+    arrays.map((a) => unsqueeze(a, ax)),
+    ax,
+  );
+}
+
+/** Splits into `sections` equal parts, or at the given indices, along `axis`. */
+export function split(x: NDArray, sections: number | readonly number[], axis = 0): NDArray[] {
+  const ax = normalizeAxis(axis, x.ndim, "split");
+  const n = x.shape[ax]!;
+  let bounds: number[];
+  if (typeof sections === "number") {
+    if (!Number.isInteger(sections) || sections <= 0 || n % sections !== 0) {
+      throw new ShapeError(
+        `split: axis ${ax} of shape ${fmtShape(x.shape)} does not divide into ${sections} equal parts`,
+      );
+    }
+    bounds = Array.from({ length: sections - 1 }, (_, i) => ((i + 1) * n) / sections);
+  } else bounds = [...sections];
+  const edges = [0, ...bounds, n];
+  return edges.slice(1).map((end, i) => {
+    const spec: SliceSpec[] = x.shape.map(() => null);
+    spec[ax] = [edges[i]!, end];
+    return slice(x, spec);
+  });
+}
+
+/** Repeats the whole array `reps[i]` times along axis i (NumPy tile), through a broadcast view. */
+export function tile(x: NDArray, reps: readonly number[]): NDArray {
+  const r = Math.max(reps.length, x.ndim);
+  const shape = [...new Array<number>(r - x.ndim).fill(1), ...x.shape];
+  const rp = [...new Array<number>(r - reps.length).fill(1), ...reps];
+  const interleaved = reshape(
+    x,
+    shape.flatMap((d) => [1, d]),
+  );
+  const expanded = broadcastTo(
+    interleaved,
+    shape.flatMap((d, i) => [rp[i]!, d]),
+  );
+  return reshape(
+    expanded,
+    shape.map((d, i) => d * rp[i]!),
+  );
+}
+
+/** Picks entries of `x` along `axis` by integer `indices` (NumPy take / TF gather). */
+export function gather(x: NDArray, indices: NDArray | readonly number[], axis = 0): NDArray {
+  const idx =
+    indices instanceof NDArray ? indices : new NDArray(Int32Array.from(indices), [indices.length], "int32");
+  if (!isIntegral(idx.dtype)) throw new TypeError(`gather: indices must be int32, got ${idx.dtype}`);
+  const ax = normalizeAxis(axis, x.ndim, "gather");
+  const shape = [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)];
+  return run(structurePrims.gather, [x, idx], { axis: ax }, shape, x.dtype);
+}
+
+export const take = gather;
+
+/** Adds slices of `g` into zeros at `indices` along `axis` (the adjoint of gather). */
+export function scatterAdd(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
+  const shape = [...g.shape.slice(0, axis), size, ...g.shape.slice(axis + indices.ndim)];
+  return run(structurePrims.scatterAdd, [g, indices], { axis, size }, shape, g.dtype);
+}
+
+/** One-hot encodes integer labels along a new last axis. */
+export function oneHot(
+  indices: NDArray | readonly number[],
+  depth: number,
+  dtype: NDArray["dtype"] = "float32",
+) {
+  const idx =
+    indices instanceof NDArray ? indices : new NDArray(Int32Array.from(indices), [indices.length], "int32");
+  const d = idx.data;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i]! < 0 || d[i]! >= depth || !Number.isInteger(d[i])) {
+      throw new RangeError(`oneHot: label ${d[i]} is outside [0, ${depth})`);
+    }
+  }
+  return cast(eq(unsqueeze(idx, -1), arange(depth, undefined, undefined, "int32")), dtype);
+}

@@ -1,0 +1,100 @@
+import type { DType } from "./dtype";
+import type { NDArray } from "./ndarray";
+
+/**
+ * The vector-Jacobian product of a primitive: given the gradient `g` of its output, return the
+ * gradient for each input (null when the input needs none or has none). Rules are written with
+ * array ops, so while an outer tape records they are differentiated again (higher order).
+ * Broadcasting never reaches a rule: ops broadcast through the `expand` primitive, whose rule sums.
+ */
+export type VJP<P> = (
+  g: NDArray,
+  inputs: readonly NDArray[],
+  output: NDArray,
+  params: P,
+  needs: readonly boolean[],
+) => (NDArray | null)[];
+
+/**
+ * A primitive is an object, not a name in a registry: the tape stores the object itself, so
+ * primitives defined by outside packages (and two copies of this package) never collide.
+ */
+export interface Primitive<P = any> {
+  readonly name: string;
+  readonly vjp: VJP<P>;
+}
+
+export type UnaryOp =
+  | "neg"
+  | "abs"
+  | "sign"
+  | "exp"
+  | "log"
+  | "log1p"
+  | "expm1"
+  | "sqrt"
+  | "sin"
+  | "cos"
+  | "tanh"
+  | "sigmoid"
+  | "relu"
+  | "floor"
+  | "ceil"
+  | "round";
+
+export type ArithOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum";
+export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+export type BinaryOp = ArithOp | CompareOp;
+export type ReduceOp = "sum" | "prod" | "max" | "min";
+
+/** Parameters of every built-in primitive, keyed by name. */
+export type PrimParams = { [K in UnaryOp]: {} } & { [K in BinaryOp]: {} } & {
+  [K in ReduceOp]: { axes: readonly number[] };
+} & {
+  argmax: { axis: number };
+  argmin: { axis: number };
+  where: {};
+  cast: { dtype: DType };
+  matmul: {};
+  copy: {};
+  // views: no kernel, they only re-describe the buffer
+  reshape: { shape: readonly number[] };
+  permute: { perm: readonly number[] };
+  expand: { shape: readonly number[] };
+  slice: { starts: readonly number[]; steps: readonly number[]; shape: readonly number[] };
+  // structure
+  unslice: { shape: readonly number[]; starts: readonly number[]; steps: readonly number[] };
+  concat: { axis: number };
+  gather: { axis: number };
+  scatterAdd: { axis: number; size: number };
+};
+
+export type PrimName = keyof PrimParams;
+
+export interface BuiltinPrimitive<K extends PrimName> extends Primitive<PrimParams[K]> {
+  readonly name: K;
+}
+
+/** One gradient rule per built-in primitive: a primitive without a rule is a compile error. */
+export type PrimitiveTable<K extends PrimName> = { readonly [N in K]: BuiltinPrimitive<N> };
+export type ViewPrim = "reshape" | "permute" | "expand" | "slice";
+/** Primitives that compute: every backend must provide a kernel for each of these. */
+export type KernelPrim = Exclude<PrimName, ViewPrim>;
+
+/**
+ * A kernel fills `out`, a fresh contiguous array of the right shape and dtype, from its inputs.
+ * Inputs may be strided views (transposed, broadcast with zero strides, sliced).
+ */
+export type Kernel<K extends KernelPrim> = (
+  inputs: readonly NDArray[],
+  params: PrimParams[K],
+  out: NDArray,
+) => void;
+
+export type KernelTable = { [K in KernelPrim]: Kernel<K> };
+
+/** A compute backend: one kernel per computing primitive, checked at compile time. */
+export interface Backend {
+  readonly name: string;
+  readonly kernels: KernelTable;
+}

@@ -1,0 +1,73 @@
+import { ShapeError, fmtShape } from "./errors";
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** NumPy broadcasting of any number of shapes; throws naming the op and all shapes. */
+export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  let rank = 0;
+  for (const s of shapes) rank = Math.max(rank, s.length);
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    const pad = rank - s.length;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i]!;
+      const o = out[pad + i]!;
+      if (d === o || d === 1) continue;
+      if (o === 1) out[pad + i] = d;
+      else
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(fmtShape).join(" and ")} cannot be broadcast together`,
+        );
+    }
+  }
+  return out;
+}
+
+/** Resolves a possibly negative axis against a rank, with an error naming the op. */
+export function normalizeAxis(axis: number, rank: number, op: string): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new RangeError(`${op}: axis ${axis} is out of range for an array of rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalises an axis argument (undefined = all axes) to sorted unique non-negative axes. */
+export function normalizeAxes(
+  axis: number | readonly number[] | undefined,
+  rank: number,
+  op: string,
+): number[] {
+  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axis === "number" ? [axis] : axis;
+  const out = list.map((a) => normalizeAxis(a, rank, op));
+  if (new Set(out).size !== out.length) throw new RangeError(`${op}: repeated axis in [${list.join(", ")}]`);
+  return out.sort((a, b) => a - b);
+}
+
+export function assertShape(shape: readonly number[], op: string): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}`);
+  }
+}

@@ -1,0 +1,48 @@
+// Packs every publishable package, installs the tarballs into a fresh directory with npm, and
+// imports each one from both ESM and CJS, as a user who installs from the registry would.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const pkgs = readdirSync(join(root, "packages"))
+  .map((d) => join(root, "packages", d))
+  .filter((dir) => existsSync(join(dir, "package.json")))
+  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) }))
+  .filter(({ pkg }) => !pkg.private);
+
+const work = mkdtempSync(join(tmpdir(), "chainrule-packs-"));
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
+try {
+  const tarballs = pkgs.map(({ dir }) => {
+    const out = run("pnpm", ["pack", "--pack-destination", work], dir).trim().split("\n").pop();
+    return out.startsWith("/") ? out : join(work, out);
+  });
+  const app = join(work, "app");
+  execFileSync("mkdir", ["-p", app]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-check", private: true }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], app);
+  for (const { pkg } of pkgs) {
+    const cjs = run(
+      "node",
+      ["-e", `const m = require(${JSON.stringify(pkg.name)}); console.log(Object.keys(m).length)`],
+      app,
+    );
+    const esm = run(
+      "node",
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(pkg.name)}); console.log(Object.keys(m).length)`,
+      ],
+      app,
+    );
+    if (!(Number(cjs) > 0 && Number(esm) > 0))
+      throw new Error(`${pkg.name}: empty exports (cjs ${cjs}, esm ${esm})`);
+    console.log(`check-packs: ${pkg.name} ok (ESM ${esm.trim()} exports, CJS ${cjs.trim()} exports)`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
