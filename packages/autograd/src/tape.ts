@@ -7,7 +7,7 @@ import {
   type Primitive,
   type Recorder,
 } from "@chainrule/ndarray";
-import { backward, type TapeNode } from "./backward";
+import { backward, UNTRACKED, type TapeNode, type TrackId } from "./backward";
 import { flatten, unflatten, type MapTree, type Tree } from "./tree";
 import { Variable } from "./variable";
 
@@ -38,7 +38,9 @@ export class GradientTape {
   readonly persistent: boolean;
   readonly watchAccessedVariables: boolean;
   private nodes: TapeNode[] = [];
-  private readonly tracked = new Set<NDArray>();
+  private leafCount = 0;
+  /** Every array this tape tracks: watched leaves and outputs of recorded nodes. */
+  private readonly tracked = new Map<NDArray, TrackId>();
   private active = 0;
   private used = false;
   // The recorder is a separate object so that `record` can be the user-facing method name.
@@ -51,12 +53,14 @@ export class GradientTape {
 
   /** Marks arrays as sources: ops that read them are recorded. */
   watch(...arrays: Tree[]): void {
-    for (const x of flatten(arrays, "GradientTape.watch")) this.tracked.add(x);
+    for (const x of flatten(arrays, "GradientTape.watch")) {
+      if (!this.tracked.has(x)) this.tracked.set(x, -++this.leafCount);
+    }
   }
 
   /** The arrays (and Variables) this tape watches or has produced. */
   watched(): NDArray[] {
-    return [...this.tracked];
+    return [...this.tracked.keys()];
   }
 
   /** Runs `fn` with this tape recording and returns its result. */
@@ -96,18 +100,22 @@ export class GradientTape {
   }
 
   private onPrimitive(prim: Primitive, inputs: readonly NDArray[], output: NDArray, params: unknown): void {
-    let hit = false;
+    let parents: TrackId[] | undefined;
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
-      if (this.tracked.has(x)) hit = true;
-      else if (this.watchAccessedVariables && x instanceof Variable && x.trainable) {
-        this.tracked.add(x);
-        hit = true;
+      let id = this.tracked.get(x);
+      if (id === undefined && this.watchAccessedVariables && x instanceof Variable && x.trainable) {
+        id = -++this.leafCount;
+        this.tracked.set(x, id);
+      }
+      if (id !== undefined) {
+        parents ??= new Array<TrackId>(inputs.length).fill(UNTRACKED);
+        parents[i] = id;
       }
     }
-    if (!hit || !isFloat(output.dtype)) return;
-    this.nodes.push({ prim, inputs, output, params });
-    this.tracked.add(output);
+    if (parents === undefined || !isFloat(output.dtype)) return;
+    this.tracked.set(output, this.nodes.length);
+    this.nodes.push({ prim, inputs, parents, output, params });
   }
 
   /**
@@ -125,17 +133,21 @@ export class GradientTape {
       );
     }
     this.used = true;
-    const targets = flatten(target as Tree, "GradientTape.gradient target");
+    const targetArrays = flatten(target as Tree, "GradientTape.gradient target");
     const seedsIn = options.outputGradients;
     const seeds = seedsIn === undefined ? [] : seedsIn instanceof NDArray ? [seedsIn] : [...seedsIn];
+    const targets = targetArrays.flatMap((array, i) => {
+      const id = this.tracked.get(array);
+      return id === undefined ? [] : [{ id, array, seed: seeds[i] }];
+    });
     const srcs = flatten(sources, "GradientTape.gradient sources");
-    // Our own backward ops are not recorded here, but outer tapes do record them (higher order).
     // Sources this tape never watched (nor produced) are unconnected, as in TensorFlow.
-    const watchedSrcs = srcs.map((x) => (this.tracked.has(x) ? x : undefined));
-    const live = watchedSrcs.filter((x): x is NDArray => x !== undefined);
-    const liveGrads = this.pause(() => backward(this.nodes, targets, seeds, live));
+    const ids = srcs.map((x) => this.tracked.get(x));
+    const live = ids.filter((id): id is TrackId => id !== undefined);
+    // Our own backward ops are not recorded here, but outer tapes do record them (higher order).
+    const liveGrads = this.pause(() => backward(this.nodes, this.leafCount, targets, live));
     let k = 0;
-    const grads = watchedSrcs.map((x) => (x === undefined ? undefined : liveGrads[k++]));
+    const grads = ids.map((id) => (id === undefined ? undefined : liveGrads[k++]));
     if (!this.persistent) {
       this.nodes = [];
       this.tracked.clear();
