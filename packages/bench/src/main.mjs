@@ -1,0 +1,121 @@
+// `pnpm bench`: chainrule side by side with TF.js (cpu, wasm) and PyTorch (when python3-torch is
+// installed), in one run. Prints medians and ratios and writes bench-results/latest.json.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as ag from "@chainrule/autograd";
+import * as np from "@chainrule/ndarray";
+import * as himmelblau from "./workloads/himmelblau.mjs";
+import * as matmul from "./workloads/matmul.mjs";
+import * as moons from "./workloads/moons.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.some((o) => name.startsWith(o));
+const log = (...a) => console.error(...a);
+
+async function loadTf(backend) {
+  const tf = await import("@tensorflow/tfjs");
+  if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+  await tf.setBackend(backend);
+  await tf.ready();
+  return tf;
+}
+
+function torchResults() {
+  try {
+    const out = execFileSync("python3", [join(here, "torch_bench.py"), "1"], {
+      env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE" },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return JSON.parse(out.toString());
+  } catch {
+    log("bench: PyTorch not available (apt-get install python3-torch libopenblas0-pthread to compare)");
+    return undefined;
+  }
+}
+
+const rows = [];
+const row = (workload, unit, higherIsBetter, values) => rows.push({ workload, unit, higherIsBetter, values });
+
+const tfBackends = {};
+for (const b of ["cpu", "wasm"]) {
+  try {
+    tfBackends[b] = await loadTf(b);
+  } catch (e) {
+    log(`bench: TF.js ${b} backend unavailable: ${e.message}`);
+  }
+}
+const withTf = async (b, fn) => {
+  if (!tfBackends[b]) return undefined;
+  await tfBackends[b].setBackend(b);
+  return fn(tfBackends[b]);
+};
+
+const torch = torchResults();
+
+if (want("matmul")) {
+  for (const n of matmul.sizes) {
+    log(`bench: matmul n=${n}`);
+    row(`matmul f32 n=${n}`, "GFLOP/s", true, {
+      "chainrule js": matmul.chainrule(np, n),
+      "TF.js cpu": n <= 512 ? await withTf("cpu", (tf) => matmul.tfjs(tf, n)) : undefined,
+      "TF.js wasm": await withTf("wasm", (tf) => matmul.tfjs(tf, n)),
+      PyTorch: torch?.matmul?.[String(n)],
+    });
+  }
+}
+if (want("himmelblau")) {
+  log("bench: himmelblau");
+  row("Himmelblau gradient step", "µs", false, {
+    "chainrule js": himmelblau.chainrule(np, ag),
+    "TF.js cpu": await withTf("cpu", (tf) => himmelblau.tfjs(tf)),
+    "TF.js wasm": await withTf("wasm", (tf) => himmelblau.tfjs(tf)),
+    PyTorch: torch?.himmelblau,
+  });
+}
+if (want("moons")) {
+  log("bench: moons");
+  row("moons 2-25-50-25-2 SGD, batch 1", "µs/step", false, {
+    "chainrule js": moons.chainrule(np, ag),
+    "TF.js cpu": await withTf("cpu", (tf) => moons.tfjs(tf)),
+    "TF.js wasm": await withTf("wasm", (tf) => moons.tfjs(tf)),
+    PyTorch: torch?.moons,
+  });
+}
+
+// Print: values, then how many times faster chainrule's best is than each peer (>1 = chainrule wins).
+const columns = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
+const ours = columns.filter((c) => c.startsWith("chainrule"));
+const peers = columns.filter((c) => !c.startsWith("chainrule"));
+const fmt = (v) => (v === undefined ? "—" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const header = ["workload", "unit", ...columns, ...peers.map((p) => `× vs ${p}`)];
+const lines = rows.map((r) => {
+  const bestOurs = ours.map((c) => r.values[c]).filter((v) => v !== undefined);
+  const best = r.higherIsBetter ? Math.max(...bestOurs) : Math.min(...bestOurs);
+  const ratios = peers.map((p) => {
+    const v = r.values[p];
+    if (v === undefined) return "—";
+    return (r.higherIsBetter ? best / v : v / best).toFixed(2) + "×";
+  });
+  return [r.workload, r.unit, ...columns.map((c) => fmt(r.values[c])), ...ratios];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+const print = (cells) =>
+  console.log("| " + cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ") + " |");
+print(header);
+console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+lines.forEach(print);
+console.log("\n× vs peer: how many times faster chainrule (its best backend) is; > 1 means chainrule wins.");
+
+const outDir = join(here, "..", "..", "..", "bench-results");
+mkdirSync(outDir, { recursive: true });
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  torch: torch && { version: torch.version, threads: torch.threads },
+  rows,
+};
+writeFileSync(join(outDir, "latest.json"), JSON.stringify(result, null, 2));
+console.log(`wrote ${join(outDir, "latest.json")}`);

@@ -1,0 +1,78 @@
+"""The bench workloads in PyTorch, for a side-by-side run. Prints one JSON object."""
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+
+
+def median_seconds(fn, iters, trials=5, warmup=None):
+    for _ in range(warmup if warmup is not None else max(1, iters // 2)):
+        fn()
+    times = []
+    for _ in range(trials):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        times.append((time.perf_counter() - t0) / iters)
+    return statistics.median(times)
+
+
+def matmul(n):
+    a = torch.rand(n, n) * 2 - 1
+    b = torch.rand(n, n) * 2 - 1
+    iters = max(1, int(0.4 / max(1e-7, median_seconds(lambda: a @ b, 1, 1, 1))))
+    return 2 * n**3 / median_seconds(lambda: a @ b, iters, 5 if n < 1024 else 3, 1) / 1e9
+
+
+def himmelblau():
+    x = torch.tensor(-4.0, requires_grad=True)
+    y = torch.tensor(0.0, requires_grad=True)
+
+    def step():
+        f = (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
+        gx, gy = torch.autograd.grad(f, [x, y])
+        with torch.no_grad():
+            x.sub_(0.01 * gx)
+            y.sub_(0.01 * gy)
+
+    return median_seconds(step, 2000, warmup=2000) * 1e6
+
+
+def moons():
+    sizes = [2, 25, 50, 25, 2]
+    torch.manual_seed(0)
+    params = []
+    for i, out in enumerate(sizes[1:]):
+        params.append((torch.randn(sizes[i], out) * (1 / sizes[i]) ** 0.5).requires_grad_())
+        params.append(torch.zeros(out, requires_grad=True))
+    x = torch.rand(1, 2) * 2 - 1
+    t = torch.tensor([[1.0, 0.0]])
+
+    def step():
+        h = x
+        for i in range(0, len(params), 2):
+            h = torch.sigmoid(h @ params[i] + params[i + 1])
+        loss = ((h - t) ** 2).mean()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
+                p.sub_(0.01 * g)
+
+    return median_seconds(step, 1000, warmup=1000) * 1e6
+
+
+print(
+    json.dumps(
+        {
+            "version": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "matmul": {str(n): matmul(n) for n in [128, 256, 512, 1024]},
+            "himmelblau": himmelblau(),
+            "moons": moons(),
+        }
+    )
+)
