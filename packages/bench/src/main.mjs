@@ -23,15 +23,26 @@ async function loadTf(backend) {
   return tf;
 }
 
+// Debian's python3-torch lives under /usr/bin/python3, which may not be the first python3 on PATH.
+const PYTHONS = ["/usr/bin/python3", "python3"];
+
 function torchResults() {
+  for (const python of PYTHONS) {
+    const result = runTorch(python);
+    if (result) return result;
+  }
+  log("bench: PyTorch not available (apt-get install python3-torch libopenblas0-pthread to compare)");
+  return undefined;
+}
+
+function runTorch(python) {
   try {
-    const out = execFileSync("python3", [join(here, "torch_bench.py"), "1"], {
+    const out = execFileSync(python, [join(here, "torch_bench.py"), "1"], {
       env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE" },
       stdio: ["ignore", "pipe", "ignore"],
     });
     return JSON.parse(out.toString());
   } catch {
-    log("bench: PyTorch not available (apt-get install python3-torch libopenblas0-pthread to compare)");
     return undefined;
   }
 }
