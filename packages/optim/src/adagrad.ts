@@ -1,0 +1,48 @@
+import type { Variable } from "@chainrule/autograd";
+import type { TypedArray } from "@chainrule/ndarray";
+import { Optimizer, type OptimizerOptions } from "./optimizer";
+
+export interface AdagradOptions extends OptimizerOptions {
+  /** Starting value of the squared-gradient sum (default 0, as PyTorch; Keras/TF use 0.1). */
+  initialAccumulatorValue?: number;
+  /** Added to the root of the sum (default 1e-10, as PyTorch). */
+  epsilon?: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay?: number;
+}
+
+export type AdagradHyper = { epsilon: number; weightDecay: number };
+
+/**
+ * One Adagrad update (Duchi et al., 2011), PyTorch's formulation:
+ *   g ← g + λθ,  s ← s + g²,  θ ← θ − lr · g / (√s + ε)
+ */
+export function adagradUpdate(
+  theta: TypedArray,
+  g: ArrayLike<number>,
+  sum: Float64Array,
+  lr: number,
+  { epsilon, weightDecay }: AdagradHyper,
+): void {
+  for (let i = 0; i < theta.length; i++) {
+    const th = theta[i]!;
+    const gi = weightDecay !== 0 ? g[i]! + weightDecay * th : g[i]!;
+    const s = (sum[i] = sum[i]! + gi * gi);
+    theta[i] = th - (lr * gi) / (Math.sqrt(s) + epsilon);
+  }
+}
+
+/** Adagrad: per-element learning rates that shrink with the sum of squared gradients (torch.optim.Adagrad). */
+export class Adagrad extends Optimizer<AdagradHyper> {
+  constructor(params: readonly Variable[], options: AdagradOptions = {}) {
+    const { initialAccumulatorValue = 0, epsilon = 1e-10, weightDecay = 0 } = options;
+    if (!(initialAccumulatorValue >= 0))
+      throw new RangeError(`Adagrad: initialAccumulatorValue must be ≥ 0, got ${initialAccumulatorValue}`);
+    super("Adagrad", params, options, 1e-2, { epsilon, weightDecay }, ["sum"]);
+    for (const s of this.slots.sum!) s.fill(initialAccumulatorValue);
+  }
+
+  protected update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number): void {
+    adagradUpdate(theta, g, this.slots.sum![i]!, lr, this.hyper);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Variable } from "@chainrule/autograd";
+import type { TypedArray } from "@chainrule/ndarray";
+import { Optimizer, type OptimizerOptions } from "./optimizer";
+
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Adam: L2 penalty added to the gradient (coupled). AdamW: decoupled decay rate λ. */
+  weightDecay?: number;
+}
+
+export type AdamHyper = { beta1: number; beta2: number; epsilon: number; weightDecay: number };
+
+/**
+ * One Adam update, Kingma & Ba (2015) Algorithm 1, with `t` the parameter's update count:
+ *   g ← g + λθ                     (Adam's coupled L2; skipped when decoupled)
+ *   θ ← θ · (1 − lr·λ)             (AdamW, decoupled: Loshchilov & Hutter, PyTorch's form, before the Adam step)
+ *   m ← β1·m + (1 − β1)·g,  v ← β2·v + (1 − β2)·g²
+ *   m̂ = m / (1 − β1^t),  v̂ = v / (1 − β2^t)
+ *   θ ← θ − lr · m̂ / (√v̂ + ε)
+ * The single function a fused kernel would replace.
+ */
+export function adamUpdate(
+  theta: TypedArray,
+  g: ArrayLike<number>,
+  m: Float64Array,
+  v: Float64Array,
+  lr: number,
+  t: number,
+  { beta1, beta2, epsilon, weightDecay }: AdamHyper,
+  decoupled: boolean,
+): void {
+  const bc1 = 1 - beta1 ** t;
+  const bc2 = 1 - beta2 ** t;
+  const l2 = decoupled ? 0 : weightDecay;
+  const decay = decoupled ? 1 - lr * weightDecay : 1;
+  for (let i = 0; i < theta.length; i++) {
+    let th = theta[i]!;
+    const gi = l2 !== 0 ? g[i]! + l2 * th : g[i]!;
+    if (decay !== 1) th *= decay;
+    const mi = (m[i] = beta1 * m[i]! + (1 - beta1) * gi);
+    const vi = (v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi);
+    theta[i] = th - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + epsilon);
+  }
+}
+
+/** Adam and AdamW share everything but the kind of weight decay. */
+abstract class AdamFamily extends Optimizer<AdamHyper> {
+  protected constructor(
+    name: string,
+    private readonly decoupled: boolean,
+    params: readonly Variable[],
+    options: AdamOptions,
+    defaultDecay: number,
+  ) {
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = defaultDecay } = options;
+    for (const [k, b] of [
+      ["beta1", beta1],
+      ["beta2", beta2],
+    ] as const)
+      if (!(b >= 0 && b < 1)) throw new RangeError(`${name}: ${k} must be in [0, 1), got ${b}`);
+    super(name, params, options, 1e-3, { beta1, beta2, epsilon, weightDecay }, ["m", "v"]);
+  }
+
+  protected update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number, t: number): void {
+    adamUpdate(theta, g, this.slots.m![i]!, this.slots.v![i]!, lr, t, this.hyper, this.decoupled);
+  }
+}
+
+/**
+ * Adam (Kingma & Ba, 2015) with the paper's bias correction. `weightDecay` (default 0) is an L2 term added
+ * to the gradient, as torch.optim.Adam; for decoupled weight decay use AdamW.
+ */
+export class Adam extends AdamFamily {
+  constructor(params: readonly Variable[], options: AdamOptions = {}) {
+    super("Adam", false, params, options, 0);
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter, 2019), as torch.optim.AdamW: each update first shrinks the weights,
+ * θ ← θ·(1 − lr·λ), then takes the Adam step from the gradient alone. λ is `weightDecay` (default 1e-2) and is
+ * multiplied by the (scheduled) learning rate, as in PyTorch; the paper's schedule multiplier η_t is lr here.
+ */
+export class AdamW extends AdamFamily {
+  constructor(params: readonly Variable[], options: AdamOptions = {}) {
+    super("AdamW", true, params, options, 1e-2);
+  }
+}

@@ -1,0 +1,216 @@
+import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
+import { isFloat, NDArray, type TypedArray } from "@chainrule/ndarray";
+import { clipScale, globalNorm } from "./clip";
+import { resolveLr, type LearningRate } from "./schedules";
+import { exportState, importState, type OptimizerState } from "./state";
+
+export interface OptimizerOptions {
+  /** A number, or a schedule called with the update number t (1 for the first update). */
+  lr?: LearningRate;
+  /** Rescale each step's gradients together so that their global L2 norm is at most this. */
+  clipNorm?: number;
+  /** Clamp each gradient element to [−clipValue, clipValue] (after `clipNorm`, when both are set). */
+  clipValue?: number;
+}
+
+/** One gradient per parameter, in the optimizer's parameter order; null/undefined skips the parameter. */
+export type Gradients = readonly (NDArray | null | undefined)[];
+
+/** The optimizer's hyperparameters besides the learning rate (numbers and flags, all serializable). */
+export type Hyperparameters = Record<string, number | boolean>;
+
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/**
+ * Base of every optimizer. It owns the bookkeeping (gradient checks, clipping, step counters, state
+ * save/restore); a subclass only says which per-parameter slots it keeps and how one parameter is
+ * updated, in plain typed-array loops that write into the Variable's buffer.
+ *
+ * Counting: `iterations` is the number of `step` calls done; the update being made is number
+ * t = iterations + 1, which is what a schedule receives. Each parameter also counts its own updates (a
+ * null gradient skips the parameter and its count), and bias corrections use that count, as in PyTorch.
+ */
+export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
+  readonly params: readonly Variable[];
+  lr: LearningRate;
+  clipNorm: number | undefined;
+  clipValue: number | undefined;
+  /** Hyperparameters, mutable between steps (`opt.hyper.beta1 = 0.95`); saved by `stateDict`. */
+  readonly hyper: H;
+  /** Per-slot, per-parameter state (momentum, m, v…), float64, aligned with `params`. */
+  protected readonly slots: Record<string, Float64Array[]>;
+  /** Updates each parameter has received (its own t). */
+  protected readonly paramSteps: number[];
+  private t = 0;
+  private readonly index = new Map<Variable, number>();
+  private readonly scratch: (Float64Array | undefined)[] = [];
+
+  protected constructor(
+    readonly name: string,
+    params: readonly Variable[],
+    options: OptimizerOptions,
+    defaultLr: number | undefined,
+    hyper: H,
+    slotNames: readonly string[],
+  ) {
+    params.forEach((p, i) => {
+      if (!(p instanceof Variable)) throw new TypeError(`${name}: parameter #${i} is not a Variable`);
+      if (!isFloat(p.dtype))
+        throw new TypeError(
+          `${name}: parameter '${p.name}' (#${i}) has dtype ${p.dtype}; it must be a float`,
+        );
+      if (this.index.has(p)) throw new Error(`${name}: parameter '${p.name}' (#${i}) is listed twice`);
+      // Updates write straight into the buffer: Variables own a contiguous one starting at 0.
+      if (p.offset !== 0 || p.buffer.length !== p.size || !p.isContiguous)
+        throw new Error(`${name}: parameter '${p.name}' (#${i}) does not own a contiguous buffer`);
+      this.index.set(p, i);
+    });
+    const lr = options.lr ?? defaultLr;
+    if (lr === undefined) throw new TypeError(`${name}: options.lr is required`);
+    this.params = [...params];
+    this.lr = lr;
+    this.clipNorm = options.clipNorm;
+    this.clipValue = options.clipValue;
+    this.hyper = hyper;
+    this.slots = Object.fromEntries(
+      slotNames.map((s) => [s, this.params.map((p) => new Float64Array(p.size))] as const),
+    );
+    this.paramSteps = this.params.map(() => 0);
+  }
+
+  /** Updates one parameter in place: `theta` is its buffer, `g` its (clipped) gradient, `t` its own count. */
+  protected abstract update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number, t: number): void;
+
+  /** The number of `step` calls done (Keras' `optimizer.iterations`). */
+  get iterations(): number {
+    return this.t;
+  }
+
+  /** The learning rate the next update will use. */
+  get learningRate(): number {
+    return resolveLr(this.lr, this.t + 1);
+  }
+
+  /**
+   * PyTorch style: applies one update from gradients aligned with `params` (null entries are skipped).
+   * Every gradient is checked before any parameter changes.
+   */
+  step(grads: Gradients): void {
+    const { params } = this;
+    if (grads.length !== params.length)
+      throw new Error(
+        `${this.name}.step: got ${grads.length} gradients for ${params.length} parameters ` +
+          `(pass null for a parameter that has no gradient)`,
+      );
+    for (let i = 0; i < params.length; i++) {
+      const g = grads[i];
+      if (g === null || g === undefined) continue;
+      const p = params[i]!;
+      if (!(g instanceof NDArray)) throw new TypeError(`${this.name}.step: gradient #${i} is not an NDArray`);
+      if (g.shape.length !== p.shape.length || g.shape.some((d, k) => d !== p.shape[k]))
+        throw new Error(
+          `${this.name}.step: the gradient for parameter '${p.name}' (#${i}) has shape ${fmtShape(g.shape)}, ` +
+            `the parameter has shape ${fmtShape(p.shape)}`,
+        );
+    }
+    const t = this.t + 1;
+    const lr = resolveLr(this.lr, t);
+    const scale = this.clipNorm === undefined ? 1 : clipScale(globalNorm(grads), this.clipNorm);
+    // The loops below record nothing anyway; noGrad keeps any array op a subclass adds off the tapes.
+    noGrad(() => {
+      for (let i = 0; i < params.length; i++) {
+        const g = grads[i];
+        if (g === null || g === undefined) continue;
+        const data = scale !== 1 || this.clipValue !== undefined ? this.clipped(i, g.data, scale) : g.data;
+        this.update(i, params[i]!.buffer, data, lr, ++this.paramSteps[i]!);
+      }
+    });
+    this.t = t;
+  }
+
+  /** TensorFlow style: `applyGradients([[grad, variable], …])`, any subset of the parameters, any order. */
+  applyGradients(pairs: Iterable<readonly [NDArray | null | undefined, Variable]>): void {
+    const aligned: (NDArray | null)[] = this.params.map(() => null);
+    const seen = new Set<number>();
+    for (const [g, v] of pairs) {
+      const i = this.indexOf(v, "applyGradients");
+      if (seen.has(i)) throw new Error(`${this.name}.applyGradients: Variable '${v.name}' appears twice`);
+      seen.add(i);
+      aligned[i] = g ?? null;
+    }
+    this.step(aligned);
+  }
+
+  /**
+   * Records `lossFn` on a GradientTape, differentiates it with respect to `vars` (the trainable
+   * parameters by default), applies one update, and returns the loss (computed before the update).
+   */
+  minimize(
+    lossFn: () => NDArray,
+    vars: readonly Variable[] = this.params.filter((p) => p.trainable),
+  ): NDArray {
+    const at = vars.map((v) => this.indexOf(v, "minimize"));
+    const tape = new GradientTape();
+    const loss = tape.record(() => {
+      tape.watch(...vars);
+      return lossFn();
+    });
+    if (!(loss instanceof NDArray))
+      throw new TypeError(`${this.name}.minimize: lossFn must return an NDArray`);
+    const grads = tape.gradient(loss, vars as Variable[]) as (NDArray | null)[];
+    const aligned: (NDArray | null)[] = this.params.map(() => null);
+    at.forEach((i, k) => (aligned[i] = grads[k]!));
+    this.step(aligned);
+    return loss;
+  }
+
+  /**
+   * A snapshot of the optimizer's state (copies): counters, slots keyed by parameter name (or index when
+   * names repeat), and hyperparameters. `loadStateDict` on a fresh optimizer over the same parameters
+   * continues training bit for bit.
+   */
+  stateDict(): OptimizerState {
+    const hyper: Record<string, number | boolean> = { ...this.hyper };
+    if (typeof this.lr === "number") hyper.lr = this.lr;
+    if (this.clipNorm !== undefined) hyper.clipNorm = this.clipNorm;
+    if (this.clipValue !== undefined) hyper.clipValue = this.clipValue;
+    return exportState(this.params, this.t, this.paramSteps, this.slots, hyper);
+  }
+
+  /** Restores a `stateDict()`; checks every slot's presence and shape first and throws before changing anything. */
+  loadStateDict(state: OptimizerState): void {
+    const { step, hyper } = importState(this.name, state, this.params, this.paramSteps, this.slots, [
+      ...Object.keys(this.hyper),
+      "lr",
+      "clipNorm",
+      "clipValue",
+    ]);
+    this.t = step;
+    for (const [k, v] of Object.entries(hyper)) {
+      if (k === "lr") {
+        if (typeof this.lr === "number") this.lr = v as number;
+      } else if (k === "clipNorm") this.clipNorm = v as number;
+      else if (k === "clipValue") this.clipValue = v as number;
+      else (this.hyper as Hyperparameters)[k] = v;
+    }
+  }
+
+  private indexOf(v: Variable, method: string): number {
+    const i = this.index.get(v);
+    if (i === undefined)
+      throw new Error(
+        `${this.name}.${method}: Variable '${v.name}' is not one of this optimizer's parameters`,
+      );
+    return i;
+  }
+
+  /** The gradient scaled by `scale` and clamped by `clipValue`, in a per-parameter scratch buffer. */
+  private clipped(i: number, g: ArrayLike<number>, scale: number): Float64Array {
+    const out = (this.scratch[i] ??= new Float64Array(g.length));
+    const c = this.clipValue ?? Infinity;
+    for (let k = 0; k < g.length; k++) out[k] = Math.min(c, Math.max(-c, g[k]! * scale));
+    return out;
+  }
+}
