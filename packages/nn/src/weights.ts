@@ -1,0 +1,29 @@
+import type { NDArray } from "@chainrule/ndarray";
+import type { LoadStateDictOptions, LoadStateDictResult, Module } from "./module";
+import { parseSafetensors, serializeSafetensors, type ParseSafetensorsOptions } from "./safetensors";
+
+export interface SaveWeightsOptions {
+  /** String key/value pairs stored in the file's `__metadata__`. */
+  metadata?: Record<string, string>;
+}
+
+export type LoadWeightsOptions = LoadStateDictOptions & ParseSafetensorsOptions;
+
+/** A module's state dict (parameters and buffers) as safetensors bytes. Pure code: works in browsers. */
+export function saveWeights(module: Module, options: SaveWeightsOptions = {}): Uint8Array {
+  return serializeSafetensors(module.stateDict(), options.metadata);
+}
+
+/**
+ * Loads safetensors bytes into a module, all or nothing: the file is fully validated and decoded, then every
+ * name, shape and dtype is checked against the module, and only then are the values assigned. Any problem
+ * throws (`SafetensorsError` for the file, `StateDictError` for the fit) with the module unchanged.
+ */
+export function loadWeights(
+  module: Module,
+  bytes: Uint8Array | ArrayBufferLike,
+  options: LoadWeightsOptions = {},
+): LoadStateDictResult {
+  const { tensors } = parseSafetensors(bytes, options);
+  return module.loadStateDict(tensors as Record<string, NDArray>, options);
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts", "src/node.ts"],
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  target: "es2022",
+  sourcemap: false,
+  // Both entries share one copy of the code (Module, SafetensorsError…) in CJS as well as ESM, so
+  // `instanceof` works across `@chainrule/nn` and `@chainrule/nn/node`.
+  splitting: true,
+});
