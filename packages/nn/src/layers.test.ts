@@ -366,3 +366,25 @@ describe("BatchNorm1d", () => {
     expect(noGrad(() => model.buffers().length)).toBe(2);
   });
 });
+
+describe("Sequential builds eagerly", () => {
+  it("exposes every layer's weights before the first call when the first layer knows its input", () => {
+    const model = new Sequential([new Dense(5, { inputDim: 3 }), new Dense(4), new Dense(2)], { seed: 0 });
+    expect(model.parameters().length).toBe(6);
+    expect(model.namedParameters().map(([n, p]) => `${n} ${p.shape.join("x")}`)).toEqual([
+      "layers.0.kernel 3x5",
+      "layers.0.bias 5",
+      "layers.1.kernel 5x4",
+      "layers.1.bias 4",
+      "layers.2.kernel 4x2",
+      "layers.2.bias 2",
+    ]);
+  });
+
+  it("stays lazy when the input shape is unknown", () => {
+    const model = new Sequential([new Dense(4), new Dense(2)]);
+    expect(model.parameters().length).toBe(0);
+    model.call(np.zeros([1, 7]));
+    expect(model.parameters().length).toBe(4);
+  });
+});

@@ -30,6 +30,9 @@ export class Sequential extends Module {
     this.layers.push(layer);
     if (this.rng) layer.reseed(this.rng.fork());
     if (!this.training) layer.eval();
+    // Build as soon as the input shape is known, so `parameters()` is complete before the first call:
+    // an optimizer created from it would otherwise never see the lazily built layers' weights.
+    if (!this.built && this.inputShape() !== undefined) this.build();
     return this;
   }
 
