@@ -1,7 +1,8 @@
 import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
 import { heatmap2d, sampleGrid, save } from "@chainrule/plot";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** f(x, y) = (x² + y − 11)² + (x + y² − 7)², written with array ops so the tape can differentiate it. */
@@ -156,14 +157,8 @@ export async function run(opts: Options): Promise<Metrics> {
     })),
     minimaReached: reached.size,
     allWithin1e3: trajectories.every((t) => t.distance < 1e-3),
-    wallTimeSeconds: (performance.now() - t0) / 1000,
+    wallTimeSeconds: secondsSince(t0),
   };
   writeJsonAtomic(join(opts.out, "metrics.json"), metrics);
   return metrics;
-}
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-  renameSync(tmp, path);
 }

@@ -9,6 +9,8 @@ import * as np from "@chainrule/ndarray";
 import * as himmelblau from "./workloads/himmelblau.mjs";
 import * as matmul from "./workloads/matmul.mjs";
 import * as moons from "./workloads/moons.mjs";
+import * as fashion from "./workloads/fashion.mjs";
+import * as optim from "@chainrule/optim";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -93,6 +95,16 @@ if (want("moons")) {
     "TF.js cpu": await withTf("cpu", (tf) => moons.tfjs(tf)),
     "TF.js wasm": await withTf("wasm", (tf) => moons.tfjs(tf)),
     PyTorch: torch?.moons,
+  });
+}
+
+if (want("fashion")) {
+  log("bench: fashion");
+  row("Fashion-MNIST MLP epoch (600 steps of 100)", "s", false, {
+    "chainrule js": fashion.chainrule(np, ag, optim),
+    "TF.js cpu": await withTf("cpu", (tf) => fashion.tfjs(tf)),
+    "TF.js wasm": await withTf("wasm", (tf) => fashion.tfjs(tf)),
+    PyTorch: torch?.fashion,
   });
 }
 

@@ -65,6 +65,29 @@ def moons():
     return median_seconds(step, 1000, warmup=1000) * 1e6
 
 
+def fashion():
+    sizes = [784, 256, 128, 64, 32, 10]
+    torch.manual_seed(0)
+    layers = []
+    for i, out in enumerate(sizes[1:]):
+        layers.append(torch.nn.Linear(sizes[i], out))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.rand(100, 784)
+    y = torch.randint(0, 10, (100,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return median_seconds(step, 20, warmup=10) * 600
+
+
 print(
     json.dumps(
         {
@@ -73,6 +96,7 @@ print(
             "matmul": {str(n): matmul(n) for n in [128, 256, 512, 1024]},
             "himmelblau": himmelblau(),
             "moons": moons(),
+            "fashion": fashion(),
         }
     )
 )

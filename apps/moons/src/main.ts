@@ -1,0 +1,20 @@
+import { parseAppFlags } from "@chainrule/app-kit";
+import { run } from "./moons";
+
+const flags = parseAppFlags("moons", process.argv.slice(2));
+// Fast default for the demo; --full runs the textbook's 1000 epochs.
+const epochs = flags.epochs ?? (flags.full ? 1000 : 60);
+const { metrics } = await run({
+  epochs,
+  lr: flags.lr ?? 0.01,
+  seed: flags.seed,
+  out: flags.out,
+  nSamples: 2000,
+  noise: 0.2,
+  printEvery: 10,
+  progress: "auto",
+  log: (line) => console.log(line),
+});
+console.log(
+  `\ntest accuracy ${metrics.testAccuracy.toFixed(4)} after ${epochs} epochs (${metrics.trainSeconds.toFixed(1)} s); wrote ${flags.out}/{dataset,mse,accuracy,decision-boundary}.{svg,png} and metrics.json`,
+);

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "./moons";
+
+const out = mkdtempSync(join(tmpdir(), "moons-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("apps/moons end to end (shortened)", () => {
+  it("trains, prints every 10 epochs, and writes metrics and four plots", async () => {
+    const lines: string[] = [];
+    const { metrics, history } = await run({
+      epochs: 10,
+      lr: 0.01,
+      seed: 0,
+      out,
+      nSamples: 300,
+      noise: 0.2,
+      printEvery: 5,
+      progress: "none",
+      log: (l) => lines.push(l),
+    });
+    expect(history.epoch.length).toBe(10);
+    expect(lines.filter((l) => l.startsWith("epoch")).length).toBe(2);
+    // The MSE goes down with training (an untrained sigmoid net sits near 0.25).
+    expect(history.train_mse![9]!).toBeLessThan(history.train_mse![0]!);
+    expect(metrics.testAccuracy).toBeGreaterThanOrEqual(0);
+    const saved = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect(saved.seed).toBe(0);
+    expect(saved.testAccuracy).toBe(metrics.testAccuracy);
+    expect(saved.wallTimeSeconds).toBeGreaterThan(0);
+    for (const name of ["dataset", "mse", "accuracy", "decision-boundary"]) {
+      const svg = readFileSync(join(out, `${name}.svg`), "utf8");
+      expect(svg.startsWith("<svg")).toBe(true);
+      const meta = await sharp(join(out, `${name}.png`)).metadata();
+      expect(meta.format).toBe("png");
+      expect(meta.width).toBeGreaterThan(300);
+    }
+  });
+});
