@@ -125,7 +125,8 @@ export async function run(opts: Options) {
     join(opts.out, "accuracy"),
   );
   const grid = sampleGrid(() => 0, { x: [-2, 3], y: [-1.5, 2], n: 80 });
-  const gridPoints = np.array(grid.ys.flatMap((gy) => grid.xs.map((gx) => [gx, gy])));
+  const xs = Array.from(grid.xs);
+  const gridPoints = np.array(Array.from(grid.ys).flatMap((gy) => xs.map((gx) => [gx, gy])));
   const probs = noGrad(() => np.softmax(model.call(gridPoints), 1));
   grid.values = Array.from(np.slice(probs, [null, 1]).data);
   await save(
