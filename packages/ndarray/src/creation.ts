@@ -72,7 +72,8 @@ export function array(
       );
     }
     const buf = allocate(dtype, (data as TypedArray).length);
-    buf.set(data as TypedArray);
+    if (dtype === "bool") fillBool(buf, data as TypedArray);
+    else buf.set(data as TypedArray);
     return new NDArray(buf, [...shape], dtype);
   }
   const nested = data as NestedArray;
@@ -81,9 +82,11 @@ export function array(
   flattenChecked(nested, shape, flat, 0, "root");
   const dtype = options.dtype ?? (typeof firstLeaf(nested) === "boolean" ? "bool" : "float32");
   const buf = allocate(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) buf[i] = flat[i]!;
+  if (dtype === "bool") fillBool(buf, flat);
+  else for (let i = 0; i < flat.length; i++) buf[i] = flat[i]!;
   const out = new NDArray(buf, shape, dtype);
   if (options.shape) {
+    assertShape(options.shape, "array");
     if (sizeOf(options.shape) !== out.size) {
       throw new ShapeError(`array: ${out.size} elements do not fill shape ${fmtShape(options.shape)}`);
     }
@@ -92,20 +95,38 @@ export function array(
   return out;
 }
 
-/** Wraps a typed array without copying. */
+/** Stores values as booleans: any non-zero (and NaN) is true, as in NumPy's `astype(bool)`. */
+function fillBool(buf: TypedArray, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) buf[i] = values[i] !== 0 ? 1 : 0;
+}
+
+/**
+ * Wraps a typed array without copying (the array sees later writes to `data`). `dtype` may only
+ * re-label a Uint8Array as "bool" (whose bytes must then be 0 or 1).
+ */
 export function fromTypedArray(data: TypedArray, shape: readonly number[], dtype?: DType): NDArray {
-  const d = dtype ?? dtypeOfTypedArray(data);
-  if (d === undefined) throw new TypeError("fromTypedArray: unsupported typed array");
+  const own = dtypeOfTypedArray(data);
+  if (own === undefined) throw new TypeError("fromTypedArray: unsupported typed array");
+  if (dtype !== undefined) assertDType(dtype, "fromTypedArray");
+  const d = dtype ?? own;
+  if (d !== own && !(d === "bool" && own === "uint8")) {
+    throw new TypeError(
+      `fromTypedArray: a ${data.constructor.name} cannot hold dtype ${d} without copying; use array(data, { dtype: "${d}" })`,
+    );
+  }
+  assertShape(shape, "fromTypedArray");
   if (sizeOf(shape) !== data.length) {
     throw new ShapeError(`fromTypedArray: ${data.length} elements do not fill shape ${fmtShape(shape)}`);
   }
   return new NDArray(data, [...shape], d);
 }
 
-export function full(shape: readonly number[], value: number, dtype: DType = "float32"): NDArray {
+export function full(shape: readonly number[], value: number | boolean, dtype: DType = "float32"): NDArray {
   assertShape(shape, "full");
+  assertDType(dtype, "full");
   const out = NDArray.empty([...shape], dtype);
-  if (value !== 0) out.buffer.fill(value);
+  const v = dtype === "bool" ? (value ? 1 : 0) : +value;
+  if (v !== 0) out.buffer.fill(v);
   return out;
 }
 
@@ -113,15 +134,20 @@ export const zeros = (shape: readonly number[], dtype: DType = "float32") => ful
 export const ones = (shape: readonly number[], dtype: DType = "float32") => full(shape, 1, dtype);
 export const zerosLike = (x: NDArray, dtype: DType = x.dtype) => full(x.shape, 0, dtype);
 export const onesLike = (x: NDArray, dtype: DType = x.dtype) => full(x.shape, 1, dtype);
-export const fullLike = (x: NDArray, value: number, dtype: DType = x.dtype) => full(x.shape, value, dtype);
+export const fullLike = (x: NDArray, value: number | boolean, dtype: DType = x.dtype) =>
+  full(x.shape, value, dtype);
 
 /** Evenly spaced values in [start, stop) — `arange(n)` counts 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, dtype?: DType): NDArray {
   if (stop === undefined) [start, stop] = [0, start];
+  if (!Number.isFinite(start) || !Number.isFinite(stop))
+    throw new RangeError(`arange: start and stop must be finite numbers, got ${start} and ${stop}`);
   if (step === 0 || !Number.isFinite(step))
-    throw new RangeError(`arange: step must be a non-zero number, got ${step}`);
+    throw new RangeError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (dtype !== undefined) assertDType(dtype, "arange");
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const d = dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? "int32" : "float32");
+  const ints = Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step);
+  const d = dtype ?? (ints ? "int32" : "float32");
   const out = NDArray.empty([n], d);
   for (let i = 0; i < n; i++) out.buffer[i] = start + i * step;
   return out;
@@ -131,6 +157,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): N
 export function linspace(start: number, stop: number, num = 50, dtype: DType = "float32"): NDArray {
   if (!Number.isInteger(num) || num < 0)
     throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
+  assertDType(dtype, "linspace");
   const out = NDArray.empty([num], dtype);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out.buffer[i] = start + i * step;
@@ -140,6 +167,9 @@ export function linspace(start: number, stop: number, num = 50, dtype: DType = "
 
 /** Identity-like matrix with ones on diagonal `k`. */
 export function eye(n: number, m = n, k = 0, dtype: DType = "float32"): NDArray {
+  assertShape([n, m], "eye");
+  if (!Number.isInteger(k)) throw new RangeError(`eye: diagonal offset k must be an integer, got ${k}`);
+  assertDType(dtype, "eye");
   const out = NDArray.empty([n, m], dtype);
   for (let i = 0; i < n; i++) if (i + k >= 0 && i + k < m) out.buffer[i * m + i + k] = 1;
   return out;

@@ -65,6 +65,21 @@ export function isIntegral(d: DType): boolean {
   return d === "int32" || d === "uint8";
 }
 
+/** Whether the JS number `v` is stored exactly by dtype `d` (floats: always; NaN and ±inf included). */
+export function fitsDType(v: number, d: DType): boolean {
+  switch (d) {
+    case "float32":
+    case "float64":
+      return true;
+    case "int32":
+      return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+    case "uint8":
+      return Number.isInteger(v) && v >= 0 && v <= 255;
+    case "bool":
+      return v === 0 || v === 1;
+  }
+}
+
 /** dtype for functions that only make sense on floats (exp, log, div, mean…): ints become float32. */
 export function floatOf(d: DType): DType {
   return isFloat(d) ? d : "float32";

@@ -1,5 +1,5 @@
 import seedrandom from "seedrandom";
-import { type DType, isFloat } from "./dtype";
+import { assertDType, type DType, isFloat } from "./dtype";
 import { ShapeError } from "./errors";
 import { NDArray } from "./ndarray";
 import { assertShape } from "./shape";
@@ -58,12 +58,25 @@ export class Random {
   /** Uniform samples in [low, high). */
   uniform(shape: readonly number[], low = 0, high = 1, dtype: DType = "float32"): NDArray {
     if (!isFloat(dtype)) throw new TypeError(`uniform: dtype must be float32 or float64, got ${dtype}`);
-    return this.filled(shape, dtype, "uniform", () => low + (high - low) * this.next());
+    if (!(Number.isFinite(low) && Number.isFinite(high) && low < high)) {
+      throw new RangeError(`uniform: need finite low < high, got [${low}, ${high})`);
+    }
+    const round = dtype === "float32" ? Math.fround : (v: number) => v;
+    return this.filled(shape, dtype, "uniform", () => {
+      // Rounding to float32 (or low + span·u in float64) can land exactly on `high`: draw again.
+      for (;;) {
+        const v = round(low + (high - low) * this.next());
+        if (v < high) return v;
+      }
+    });
   }
 
   /** Normal samples with the given mean and standard deviation. */
   normal(shape: readonly number[], mean = 0, std = 1, dtype: DType = "float32"): NDArray {
     if (!isFloat(dtype)) throw new TypeError(`normal: dtype must be float32 or float64, got ${dtype}`);
+    if (!(Number.isFinite(mean) && std >= 0 && Number.isFinite(std))) {
+      throw new RangeError(`normal: need a finite mean and std >= 0, got mean ${mean}, std ${std}`);
+    }
     return this.filled(shape, dtype, "normal", () => mean + std * this.gaussian());
   }
 
@@ -72,12 +85,16 @@ export class Random {
     if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
       throw new RangeError(`randint: need integers low < high, got [${low}, ${high})`);
     }
+    if (low < -(2 ** 31) || high > 2 ** 31) {
+      throw new RangeError(`randint: [${low}, ${high}) does not fit int32`);
+    }
     return this.filled(shape, "int32", "randint", () => low + Math.floor((high - low) * this.next()));
   }
 
   /** 1 with probability p, else 0. */
   bernoulli(p: number, shape: readonly number[], dtype: DType = "float32"): NDArray {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+    assertDType(dtype, "bernoulli");
     return this.filled(shape, dtype, "bernoulli", () => (this.next() < p ? 1 : 0));
   }
 

@@ -59,11 +59,22 @@ export function normalizeAxes(
   rank: number,
   op: string,
 ): number[] {
-  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axis === "number" ? [axis] : axis;
-  const out = list.map((a) => normalizeAxis(a, rank, op));
-  if (new Set(out).size !== out.length) throw new RangeError(`${op}: repeated axis in [${list.join(", ")}]`);
-  return out.sort((a, b) => a - b);
+  if (axis === undefined) {
+    const all = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) all[i] = i;
+    return all;
+  }
+  if (typeof axis === "number") return [normalizeAxis(axis, rank, op)];
+  const out: number[] = [];
+  for (let i = 0; i < axis.length; i++) {
+    const a = normalizeAxis(axis[i]!, rank, op);
+    // Insertion into the sorted list; ranks are small.
+    let j = out.length;
+    while (j > 0 && out[j - 1]! > a) j--;
+    if (j > 0 && out[j - 1] === a) throw new RangeError(`${op}: repeated axis in [${axis.join(", ")}]`);
+    out.splice(j, 0, a);
+  }
+  return out;
 }
 
 export function assertShape(shape: readonly number[], op: string): void {

@@ -1,9 +1,9 @@
-import { type DType, floatOf, promote } from "../dtype";
+import { type DType, floatOf, isFloat, promote } from "../dtype";
 import { run } from "../engine";
 import { forEachRow } from "../iter";
-import type { NDArray } from "../ndarray";
+import { NDArray } from "../ndarray";
 import type { ArithOp, BinaryOp, CompareOp, Kernel, PrimitiveTable } from "../primitive";
-import { broadcastShapes } from "../shape";
+import { broadcastShapes, shapesEqual } from "../shape";
 import { cast } from "./cast";
 import { log, neg } from "./unary";
 import { type Input, operand } from "./util";
@@ -41,17 +41,23 @@ const LOOPS: { [K in BinaryOp]: Loop } = {
   ge: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! >= b[bi]! ? 1 : 0; },
 };
 
+/** 1 when `x` is contiguous, 0 when every element is the one at its offset (stride 0 everywhere), else -1. */
+function flatStep(x: NDArray): number {
+  if (x.isContiguous) return 1;
+  const { shape, strides } = x;
+  for (let i = 0; i < shape.length; i++) if (strides[i] !== 0 && shape[i] !== 1) return -1;
+  return 0;
+}
+
 function binaryKernel(loop: Loop): Kernel<BinaryOp> {
   return ([a, b], _p, out) => {
     const x = a!;
     const y = b!;
-    const n = out.size;
-    const xs = x.size === 1 ? 0 : 1;
-    const ys = y.size === 1 ? 0 : 1;
-    // Fast paths: both operands contiguous, or one a broadcast scalar.
-    if ((xs === 0 || x.isContiguous) && (ys === 0 || y.isContiguous)) {
-      return loop(out.buffer, 0, x.buffer, x.offset, xs, y.buffer, y.offset, ys, n);
-    }
+    const xs = flatStep(x);
+    const ys = flatStep(y);
+    // Fast path: each operand contiguous, or one value broadcast everywhere (a scalar operand).
+    if (xs >= 0 && ys >= 0)
+      return loop(out.buffer, 0, x.buffer, x.offset, xs, y.buffer, y.offset, ys, out.size);
     let oi = 0;
     forEachRow(out.shape, [x.strides, y.strides], [x.offset, y.offset], (offs, len, inner) => {
       loop(out.buffer, oi, x.buffer, offs[0]!, inner[0]!, y.buffer, offs[1]!, inner[1]!, len);
@@ -110,42 +116,72 @@ function tieSplit(g: NDArray, wins: NDArray, ties: NDArray): NDArray[] {
 }
 
 /** Broadcasts both operands (recording `expand`, whose gradient sums back) and promotes dtypes. */
-function prepare(op: string, a: Input, b: Input, dtype?: (d: DType) => DType): [NDArray, NDArray, DType] {
-  let x = operand(a, b, op);
-  let y = operand(b, a, op);
+function prepare(
+  op: string,
+  a: Input,
+  b: Input,
+  dtype: ((d: DType) => DType) | undefined,
+  exact: boolean,
+): [NDArray, NDArray, DType] {
+  let x = operand(a, b, op, exact);
+  let y = operand(b, a, op, exact);
   let d = promote(x.dtype, y.dtype);
   if (dtype) d = dtype(d);
-  else if (d === "bool" && !op.endsWith("imum")) d = "int32"; // arithmetic on bools counts
   if (x.dtype !== d) x = cast(x, d);
   if (y.dtype !== d) y = cast(y, d);
-  const xs = x.shape;
-  const ys = y.shape;
-  if (xs.length !== ys.length || xs.some((v, i) => v !== ys[i])) {
-    const shape = broadcastShapes(op, xs, ys);
+  if (!shapesEqual(x.shape, y.shape)) {
+    const shape = y.ndim === 0 ? x.shape : x.ndim === 0 ? y.shape : broadcastShapes(op, x.shape, y.shape);
     x = broadcastTo(x, shape);
     y = broadcastTo(y, shape);
   }
   return [x, y, d];
 }
 
-function arith(op: ArithOp, a: Input, b: Input, dtype?: (d: DType) => DType): NDArray {
-  const [x, y, d] = prepare(op, a, b, dtype);
+// Arithmetic on bools counts (true + true = 2), as in NumPy; maximum/minimum of bools stay bool.
+const arithDType = (d: DType): DType => (d === "bool" ? "int32" : d);
+const sameDType = (d: DType): DType => d;
+
+function arith(op: ArithOp, a: Input, b: Input, dtype: (d: DType) => DType = arithDType): NDArray {
+  const [x, y, d] = prepare(op, a, b, dtype, false);
   return run(binaryPrims[op], [x, y], {}, x.shape, d);
 }
 
 function compare(op: CompareOp, a: Input, b: Input): NDArray {
-  const [x, y] = prepare(op, a, b, (d) => d);
+  const [x, y] = prepare(op, a, b, undefined, true);
   return run(binaryPrims[op], [x, y], {}, x.shape, "bool");
 }
+
+/** Throws when an integer power has a negative exponent (NumPy refuses these too). */
+function checkIntegerPower(a: Input, b: Input): void {
+  const isInt = (v: Input) => (v instanceof NDArray ? !isFloat(v.dtype) : Number.isInteger(+v));
+  if (!isInt(a) || !isInt(b)) return;
+  if (a instanceof NDArray || b instanceof NDArray) {
+    if (b instanceof NDArray) {
+      const data = b.data;
+      for (let i = 0; i < data.length; i++) if (data[i]! < 0) throw negativePower(data[i]!);
+    } else if (+b < 0) throw negativePower(+b);
+  }
+}
+
+const negativePower = (e: number) =>
+  new RangeError(
+    `pow: integers to negative integer powers are not allowed (exponent ${e}); cast the base to a float dtype first`,
+  );
 
 export const add = (a: Input, b: Input) => arith("add", a, b);
 export const sub = (a: Input, b: Input) => arith("sub", a, b);
 export const mul = (a: Input, b: Input) => arith("mul", a, b);
 /** True division: integer inputs give float32. */
 export const div = (a: Input, b: Input) => arith("div", a, b, floatOf);
-export const pow = (a: Input, b: Input) => arith("pow", a, b);
-export const maximum = (a: Input, b: Input) => arith("maximum", a, b);
-export const minimum = (a: Input, b: Input) => arith("minimum", a, b);
+/** Elementwise power; integer arrays to negative integer exponents throw (cast to float first). */
+export const pow = (a: Input, b: Input) => {
+  checkIntegerPower(a, b);
+  return arith("pow", a, b);
+};
+/** Elementwise maximum; NaN wins (propagates), as in NumPy. */
+export const maximum = (a: Input, b: Input) => arith("maximum", a, b, sameDType);
+/** Elementwise minimum; NaN wins (propagates), as in NumPy. */
+export const minimum = (a: Input, b: Input) => arith("minimum", a, b, sameDType);
 export const eq = (a: Input, b: Input) => compare("eq", a, b);
 export const ne = (a: Input, b: Input) => compare("ne", a, b);
 export const lt = (a: Input, b: Input) => compare("lt", a, b);

@@ -1,11 +1,13 @@
 // Ops built from primitives only: their gradients (of any order) come from the primitives' rules.
 import { floatOf } from "../dtype";
 import { NDArray } from "../ndarray";
-import { normalizeAxes, sizeOf } from "../shape";
-import { add, div, gt, maximum, minimum, mul, sub } from "./binary";
+import { normalizeAxes, normalizeAxis, sizeOf } from "../shape";
+import { full } from "../creation";
+import { add, div, gt, lt, maximum, minimum, mul, sub } from "./binary";
 import { cast } from "./cast";
 import { type Axis, max, mean, sum } from "./reduce";
-import { exp, log, sqrt } from "./unary";
+import { abs, exp, log, sqrt } from "./unary";
+import { reshape } from "./views";
 import { where } from "./where";
 
 export const square = (x: NDArray) => mul(x, x);
@@ -43,25 +45,38 @@ export const std = (x: NDArray, axis?: Axis, keepdims = false, ddof = 0) =>
 
 /**
  * log(sum(exp(x))) without overflow: the max is subtracted first. The shift is detached (it
- * cancels exactly), and non-finite maxima are replaced by 0 so all -inf rows give -inf, not NaN.
+ * cancels exactly), and non-finite maxima are replaced by 0, so rows that are all -inf give -inf
+ * and rows containing +inf give +inf, not NaN. An empty reduction gives -inf (log 0).
  */
 export function logsumexp(x: NDArray, axis?: Axis, keepdims = false): NDArray {
   const axes = normalizeAxes(axis, x.ndim, "logsumexp");
   const xf = cast(x, floatOf(x.dtype));
-  const mRaw = detach(max(xf, axes, true));
-  const m = where(gt(mRaw, -Infinity), where(gt(mRaw, Infinity), 0, mRaw), 0);
-  const out = add(log(sum(exp(sub(xf, m)), axes, true)), m);
-  return keepdims ? out : sum(out, axes, false);
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  let out: NDArray;
+  if (sizeOf(axes.map((a) => x.shape[a]!)) === 0) out = full(kept, -Infinity, xf.dtype);
+  else {
+    const mRaw = detach(max(xf, axes, true));
+    const m = where(lt(abs(mRaw), Infinity), mRaw, 0);
+    out = add(log(sum(exp(sub(xf, m)), axes, true)), m);
+  }
+  return keepdims
+    ? out
+    : reshape(
+        out,
+        x.shape.filter((_, i) => !axes.includes(i)),
+      );
 }
 
 /** log of softmax, computed as x - logsumexp(x). */
 export function logSoftmax(x: NDArray, axis = -1): NDArray {
-  return sub(x, logsumexp(x, axis, true));
+  const ax = normalizeAxis(axis, x.ndim, "logSoftmax");
+  return sub(x, logsumexp(x, ax, true));
 }
 
 /** exp(x) / sum(exp(x)) along `axis`, shifted by the max for stability. */
 export function softmax(x: NDArray, axis = -1): NDArray {
+  const ax = normalizeAxis(axis, x.ndim, "softmax");
   const xf = cast(x, floatOf(x.dtype));
-  const e = exp(sub(xf, detach(max(xf, axis, true))));
-  return div(e, sum(e, axis, true));
+  const e = exp(sub(xf, detach(max(xf, ax, true))));
+  return div(e, sum(e, ax, true));
 }

@@ -1,55 +1,193 @@
-import { allocate, promote } from "../dtype";
+import { promote } from "../dtype";
 import { run } from "../engine";
 import { ShapeError, fmtShape } from "../errors";
 import { NDArray } from "../ndarray";
 import type { Kernel, PrimitiveTable } from "../primitive";
 import { broadcastShapes, sizeOf } from "../shape";
+import { gt, mul } from "./binary";
 import { cast } from "./cast";
-import { copyInto, broadcastTo, mT, reshape } from "./views";
+import { broadcastTo, mT, reshape } from "./views";
 
 type TA = NDArray["buffer"];
 
-// Cache blocks: a KB×NB panel of B (32 KiB in float32) stays in L1/L2 while every row of A streams past.
-const KB = 128;
-const NB = 64;
+/**
+ * The reference GEMM: C[m×n] += A[m×k]·B[k×n], A and B read through any strides (transposed,
+ * sliced and broadcast operands need no copy first), C contiguous with row stride n.
+ *
+ * Large products are cache-blocked in the Goto/BLIS way: a KC×NC panel of B and an MC×KC block of
+ * A are packed into contiguous scratch buffers (zero-padded to whole 4×4 tiles), and a micro-kernel
+ * keeps a 4×4 tile of C in 16 local variables while it streams through k. Small products, and
+ * those with fewer than 4 rows or columns (matrix–vector), use a plain i-p-j loop instead, where
+ * packing would cost more than it saves.
+ */
+const MR = 4;
+const NR = 4;
+const KC = 256;
+const MC = 64;
+const NC = 512;
+const SMALL = 32 * 32 * 32;
 
-/** C[m×n] += A[m×k]·B[k×n]; A read through strides, B row-contiguous with row stride ldb. */
-function gemm(
-  a: TA,
-  aOff: number,
-  rsA: number,
-  csA: number,
-  b: TA,
-  bOff: number,
-  ldb: number,
+/** Packing buffers, reused between calls (one pair per element type) and grown on demand. */
+const scratch = new Map<Function, { a: TA; b: TA }>();
+
+function packBuffers(like: TA, aLen: number, bLen: number): { a: TA; b: TA } {
+  const ctor = like.constructor as new (n: number) => TA;
+  let s = scratch.get(ctor);
+  if (!s || s.a.length < aLen || s.b.length < bLen) {
+    s = { a: new ctor(Math.max(aLen, s?.a.length ?? 0)), b: new ctor(Math.max(bLen, s?.b.length ?? 0)) };
+    scratch.set(ctor, s);
+  }
+  return s;
+}
+
+export interface GemmOperand {
+  buf: TA;
+  off: number;
+  /** Stride between rows. */
+  rs: number;
+  /** Stride between columns. */
+  cs: number;
+}
+
+export function gemm(
+  a: GemmOperand,
+  b: GemmOperand,
   c: TA,
   cOff: number,
   m: number,
   n: number,
   k: number,
 ): void {
-  for (let kk = 0; kk < k; kk += KB) {
-    const kEnd = Math.min(k, kk + KB);
-    for (let jj = 0; jj < n; jj += NB) {
-      const jEnd = Math.min(n, jj + NB);
-      for (let i = 0; i < m; i++) {
-        const cRow = cOff + i * n;
-        const aRow = aOff + i * rsA;
-        let p = kk;
-        // Two rows of B per pass halves the loads and stores of C.
-        for (; p + 1 < kEnd; p += 2) {
-          const a0 = a[aRow + p * csA]!;
-          const a1 = a[aRow + (p + 1) * csA]!;
-          const b0 = bOff + p * ldb;
-          const b1 = b0 + ldb;
-          for (let j = jj; j < jEnd; j++) c[cRow + j] = c[cRow + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]!;
-        }
-        if (p < kEnd) {
-          const a0 = a[aRow + p * csA]!;
-          const b0 = bOff + p * ldb;
-          for (let j = jj; j < jEnd; j++) c[cRow + j] = c[cRow + j]! + a0 * b[b0 + j]!;
+  if (m === 0 || n === 0 || k === 0) return;
+  if (m < MR || n < NR || m * n * k <= SMALL) return gemmSmall(a, b, c, cOff, m, n, k);
+  const kcMax = Math.min(KC, k);
+  const ncMax = Math.min(NC, roundUp(n, NR));
+  const mcMax = Math.min(MC, roundUp(m, MR));
+  const { a: ap, b: bp } = packBuffers(c, mcMax * kcMax, kcMax * ncMax);
+  const tile = new Float64Array(MR * NR);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(b, pc, kc, jc, nc, bp);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(a, ic, mc, pc, kc, ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = Math.min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = Math.min(MR, mc - ir);
+            const ci = cOff + (ic + ir) * n + jc + jr;
+            if (mr === MR && nr === NR) micro(ap, ir * kc, bp, jr * kc, kc, c, ci, n);
+            else {
+              // Edge tile: compute the full 4×4 into a scratch tile, keep the valid part.
+              tile.fill(0);
+              micro(ap, ir * kc, bp, jr * kc, kc, tile, 0, NR);
+              for (let i = 0; i < mr; i++)
+                for (let j = 0; j < nr; j++) c[ci + i * n + j] = c[ci + i * n + j]! + tile[i * NR + j]!;
+            }
+          }
         }
       }
+    }
+  }
+}
+
+const roundUp = (v: number, to: number) => Math.ceil(v / to) * to;
+
+/** Packs rows ic..ic+mc, columns pc..pc+kc of A as MR-row panels, each k-major, zero-padded. */
+function packA(a: GemmOperand, ic: number, mc: number, pc: number, kc: number, ap: TA): void {
+  const { buf, off, rs, cs } = a;
+  let q = 0;
+  for (let i = 0; i < mc; i += MR) {
+    const rows = Math.min(MR, mc - i);
+    const base = off + (ic + i) * rs + pc * cs;
+    if (rows === MR) {
+      const r0 = base;
+      const r1 = r0 + rs;
+      const r2 = r1 + rs;
+      const r3 = r2 + rs;
+      for (let p = 0, o = 0; p < kc; p++, o += cs) {
+        ap[q++] = buf[r0 + o]!;
+        ap[q++] = buf[r1 + o]!;
+        ap[q++] = buf[r2 + o]!;
+        ap[q++] = buf[r3 + o]!;
+      }
+    } else {
+      for (let p = 0; p < kc; p++)
+        for (let ii = 0; ii < MR; ii++) ap[q++] = ii < rows ? buf[base + ii * rs + p * cs]! : 0;
+    }
+  }
+}
+
+/** Packs rows pc..pc+kc, columns jc..jc+nc of B as NR-column panels, each k-major, zero-padded. */
+function packB(b: GemmOperand, pc: number, kc: number, jc: number, nc: number, bp: TA): void {
+  const { buf, off, rs, cs } = b;
+  let q = 0;
+  for (let j = 0; j < nc; j += NR) {
+    const cols = Math.min(NR, nc - j);
+    const base = off + pc * rs + (jc + j) * cs;
+    if (cols === NR) {
+      for (let p = 0, o = base; p < kc; p++, o += rs) {
+        bp[q++] = buf[o]!;
+        bp[q++] = buf[o + cs]!;
+        bp[q++] = buf[o + 2 * cs]!;
+        bp[q++] = buf[o + 3 * cs]!;
+      }
+    } else {
+      for (let p = 0, o = base; p < kc; p++, o += rs)
+        for (let jj = 0; jj < NR; jj++) bp[q++] = jj < cols ? buf[o + jj * cs]! : 0;
+    }
+  }
+}
+
+/** C[4×4 at ci, row stride ldc] += Ap panel · Bp panel over kc steps, accumulating in registers. */
+// prettier-ignore
+function micro(ap: TA, ai: number, bp: TA, bi: number, kc: number, c: TA | Float64Array, ci: number, ldc: number) {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++, ai += MR, bi += NR) {
+    const a0 = ap[ai]!, a1 = ap[ai + 1]!, a2 = ap[ai + 2]!, a3 = ap[ai + 3]!;
+    const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  c[ci] = c[ci]! + c00; c[ci + 1] = c[ci + 1]! + c01; c[ci + 2] = c[ci + 2]! + c02; c[ci + 3] = c[ci + 3]! + c03;
+  ci += ldc;
+  c[ci] = c[ci]! + c10; c[ci + 1] = c[ci + 1]! + c11; c[ci + 2] = c[ci + 2]! + c12; c[ci + 3] = c[ci + 3]! + c13;
+  ci += ldc;
+  c[ci] = c[ci]! + c20; c[ci + 1] = c[ci + 1]! + c21; c[ci + 2] = c[ci + 2]! + c22; c[ci + 3] = c[ci + 3]! + c23;
+  ci += ldc;
+  c[ci] = c[ci]! + c30; c[ci + 1] = c[ci + 1]! + c31; c[ci + 2] = c[ci + 2]! + c32; c[ci + 3] = c[ci + 3]! + c33;
+}
+
+/** The plain loop for small products: i-p-j (row of B contiguous when cs = 1), or dot products when n = 1. */
+function gemmSmall(
+  a: GemmOperand,
+  b: GemmOperand,
+  c: TA,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+): void {
+  const { buf: ab, off: ao, rs: ars, cs: acs } = a;
+  const { buf: bb, off: bo, rs: brs, cs: bcs } = b;
+  if (n === 1) {
+    for (let i = 0; i < m; i++) {
+      let acc = 0;
+      for (let p = 0, pa = ao + i * ars, pb = bo; p < k; p++, pa += acs, pb += brs) acc += ab[pa]! * bb[pb]!;
+      c[cOff + i] = c[cOff + i]! + acc;
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const row = cOff + i * n;
+    for (let p = 0; p < k; p++) {
+      const av = ab[ao + i * ars + p * acs]!;
+      for (let j = 0, pb = bo + p * brs; j < n; j++, pb += bcs) c[row + j] = c[row + j]! + av * bb[pb]!;
     }
   }
 }
@@ -59,48 +197,25 @@ export const matmulKernel: Kernel<"matmul"> = ([a, b], _p, out) => {
   const x = a!;
   const y = b!;
   const r = x.ndim;
-  const [m, k] = [x.shape[r - 2]!, x.shape[r - 1]!];
+  const m = x.shape[r - 2]!;
+  const k = x.shape[r - 1]!;
   const n = y.shape[r - 1]!;
-  const batch = sizeOf(out.shape.slice(0, r - 2));
   const batchShape = out.shape.slice(0, r - 2);
-  let packed: TA | undefined;
+  const batch = sizeOf(batchShape);
+  const A: GemmOperand = { buf: x.buffer, off: 0, rs: x.strides[r - 2]!, cs: x.strides[r - 1]! };
+  const B: GemmOperand = { buf: y.buffer, off: 0, rs: y.strides[r - 2]!, cs: y.strides[r - 1]! };
   for (let bi = 0; bi < batch; bi++) {
     // Offsets of this batch entry in each operand.
     let rem = bi;
-    let xo = x.offset;
-    let yo = y.offset;
+    A.off = x.offset;
+    B.off = y.offset;
     for (let d = batchShape.length - 1; d >= 0; d--) {
       const idx = rem % batchShape[d]!;
       rem = (rem - idx) / batchShape[d]!;
-      xo += idx * x.strides[d]!;
-      yo += idx * y.strides[d]!;
+      A.off += idx * x.strides[d]!;
+      B.off += idx * y.strides[d]!;
     }
-    let bBuf = y.buffer;
-    let bOff = yo;
-    let ldb = y.strides[r - 2]!;
-    if (y.strides[r - 1] !== 1 && n > 1) {
-      // Pack B row-major once per batch entry so the inner loop runs over contiguous memory.
-      packed ??= allocate(y.dtype, k * n);
-      const view = new NDArray(y.buffer, [k, n], y.dtype, [y.strides[r - 2]!, y.strides[r - 1]!], yo);
-      copyInto(view, packed, 0);
-      bBuf = packed;
-      bOff = 0;
-      ldb = n;
-    }
-    gemm(
-      x.buffer,
-      xo,
-      x.strides[r - 2]!,
-      x.strides[r - 1]!,
-      bBuf,
-      bOff,
-      ldb,
-      out.buffer,
-      bi * m * n,
-      m,
-      n,
-      k,
-    );
+    gemm(A, B, out.buffer, bi * m * n, m, n, k);
   }
 };
 
@@ -135,19 +250,27 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   const batch = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
   const m = x.shape[x.ndim - 2]!;
   const n = y.shape[y.ndim - 1]!;
-  const dtype = promote(a.dtype, b.dtype);
+  const promoted = promote(a.dtype, b.dtype);
+  // bool @ bool is "any(a and b)" (NumPy): count in int32, then compare with 0.
+  const dtype = promoted === "bool" ? "int32" : promoted;
   const xb = broadcastTo(cast(x, dtype), [...batch, m, k]);
   const yb = broadcastTo(cast(y, dtype), [...batch, k, n]);
-  const out = run(matmulPrims.matmul, [xb, yb], {}, [...batch, m, n], dtype);
-  if (a.ndim > 1 && b.ndim > 1) return out;
-  const shape = [...batch];
-  if (a.ndim > 1) shape.push(m);
-  if (b.ndim > 1) shape.push(n);
-  return reshape(out, shape);
+  let out = run(matmulPrims.matmul, [xb, yb], {}, [...batch, m, n], dtype);
+  if (a.ndim === 1 || b.ndim === 1) {
+    const shape = [...batch];
+    if (a.ndim > 1) shape.push(m);
+    if (b.ndim > 1) shape.push(n);
+    out = reshape(out, shape);
+  }
+  return promoted === "bool" ? gt(out, 0) : out;
 }
 
-/** Inner product of two vectors (or matmul for higher ranks). */
+/**
+ * Inner product of two vectors, matrix product of matrices (matmul for higher ranks), and the
+ * elementwise product when either operand is 0-D, as NumPy's `dot` for those cases.
+ */
 export function dot(a: NDArray, b: NDArray): NDArray {
+  if (a.ndim === 0 || b.ndim === 0) return mul(a, b);
   return matmul(a, b);
 }
 

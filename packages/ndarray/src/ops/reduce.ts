@@ -95,6 +95,7 @@ function reduceKernel(op: ReduceOp): Kernel<ReduceOp> {
     if (len === 0) return void out.buffer.fill(op === "prod" ? 1 : 0);
     const prefix = axes.every((a, i) => a === i);
     if (prefix && xv.isContiguous && axes.length < xv.ndim) {
+      // Here the reduced (leading) axes index the rows and the kept ones the columns.
       return reduceLeading(op, xv.buffer, xv.offset, len, rows, out.buffer);
     }
     const { src, base } = asRows(xv, axes);
@@ -163,8 +164,8 @@ function reduce(op: ReduceOp, x: NDArray, axis: Axis, keepdims: boolean, dtype: 
   if ((op === "max" || op === "min") && axes.some((a) => x.shape[a] === 0)) {
     throw new ShapeError(`${op}: cannot reduce a zero-size axis of shape ${fmtShape(x.shape)}`);
   }
-  if (axes.length === 0) return x;
   const src = x.dtype === dtype ? x : cast(x, dtype);
+  if (axes.length === 0) return src;
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const out = run(reducePrims[op], [src], { axes }, kept, dtype);
   return keepdims
@@ -186,7 +187,15 @@ export const max = (x: NDArray, axis?: Axis, keepdims = false) => reduce("max", 
 export const min = (x: NDArray, axis?: Axis, keepdims = false) => reduce("min", x, axis, keepdims, x.dtype);
 
 function arg(op: "argmax" | "argmin", x: NDArray, axis: number | undefined, keepdims: boolean): NDArray {
-  if (axis === undefined) return arg(op, reshape(x, [-1]), 0, false);
+  if (axis === undefined) {
+    const flat = arg(op, reshape(x, [-1]), 0, false);
+    return keepdims
+      ? reshape(
+          flat,
+          x.shape.map(() => 1),
+        )
+      : flat;
+  }
   const ax = normalizeAxis(axis, x.ndim, op);
   if (x.shape[ax] === 0)
     throw new ShapeError(`${op}: cannot reduce a zero-size axis of shape ${fmtShape(x.shape)}`);

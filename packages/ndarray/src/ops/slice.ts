@@ -67,12 +67,20 @@ export function slice(x: NDArray, spec: string | readonly SliceSpec[]): NDArray 
       shape.push(1);
       return;
     }
-    const [a, b, c] =
-      s === null || s === "..."
-        ? [null, null, null]
-        : Array.isArray(s)
-          ? s
-          : [(s as any).start, (s as any).stop, (s as any).step];
+    let a: number | null | undefined, b: number | null | undefined, c: number | null | undefined;
+    if (s === null || s === "...") a = b = c = null;
+    else if (Array.isArray(s) && s.length <= 3) [a, b, c] = s as readonly (number | null | undefined)[];
+    else if (typeof s === "object" && !Array.isArray(s)) {
+      ({
+        start: a,
+        stop: b,
+        step: c,
+      } = s as { start?: number | null; stop?: number | null; step?: number | null });
+    } else {
+      throw new TypeError(
+        `slice: ${JSON.stringify(s)} on axis ${axis} is not an index, null, "...", [start, stop, step] or {start, stop, step}`,
+      );
+    }
     const step = c ?? 1;
     if (!Number.isInteger(step) || step === 0)
       throw new RangeError(`slice: step ${step} on axis ${axis} must be a non-zero integer`);

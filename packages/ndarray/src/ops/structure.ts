@@ -4,10 +4,11 @@ import { ShapeError, fmtShape } from "../errors";
 import { forEachRow } from "../iter";
 import { NDArray } from "../ndarray";
 import type { Kernel, PrimitiveTable } from "../primitive";
-import { normalizeAxis, sizeOf } from "../shape";
-import { add, eq, sub } from "./binary";
+import { normalizeAxis, shapesEqual, sizeOf } from "../shape";
+import { eq } from "./binary";
 import { cast } from "./cast";
-import { arange } from "../creation";
+import { arange, full } from "../creation";
+import { where } from "./where";
 import { slice, stridedSlice, type SliceSpec } from "./slice";
 import { broadcastTo, reshape, unsqueeze } from "./views";
 
@@ -143,8 +144,11 @@ export function pad(x: NDArray, widths: readonly (readonly [number, number])[] |
   const shape = x.shape.map((d, i) => d + w[i]![0] + w[i]![1]);
   const starts = w.map(([a]) => a);
   const steps = w.map(() => 1);
-  if (value === 0) return unslice(x, shape, starts, steps);
-  return add(unslice(sub(x, value), shape, starts, steps), value);
+  const inner = unslice(x, shape, starts, steps);
+  if (value === 0) return inner;
+  // Select rather than shift (x - v, pad with 0, + v), which would round float inputs.
+  const mask = unslice(full(x.shape, 1, "bool"), shape, starts, steps);
+  return where(mask, inner, full([], value, x.dtype));
 }
 
 /** Joins arrays along an existing axis. */
@@ -170,7 +174,13 @@ export function concat(arrays: readonly NDArray[], axis = 0): NDArray {
 /** Joins arrays along a new axis. */
 export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
   if (arrays.length === 0) throw new ShapeError("stack: needs at least one array");
-  const ax = normalizeAxis(axis, arrays[0]!.ndim + 1, "stack");
+  const first = arrays[0]!;
+  if (arrays.some((a) => !shapesEqual(a.shape, first.shape))) {
+    throw new ShapeError(
+      `stack: all arrays must have the same shape, got ${arrays.map((a) => fmtShape(a.shape)).join(", ")}`,
+    );
+  }
+  const ax = normalizeAxis(axis, first.ndim + 1, "stack");
   return concat(
     arrays.map((a) => unsqueeze(a, ax)),
     ax,
@@ -189,7 +199,18 @@ export function split(x: NDArray, sections: number | readonly number[], axis = 0
       );
     }
     bounds = Array.from({ length: sections - 1 }, (_, i) => ((i + 1) * n) / sections);
-  } else bounds = [...sections];
+  } else {
+    bounds = [...sections];
+    let prev = 0;
+    for (const b of bounds) {
+      if (!Number.isInteger(b) || b < prev || b > n) {
+        throw new RangeError(
+          `split: indices [${sections.join(", ")}] must be non-decreasing integers in [0, ${n}] (axis ${ax} of shape ${fmtShape(x.shape)})`,
+        );
+      }
+      prev = b;
+    }
+  }
   const edges = [0, ...bounds, n];
   return edges.slice(1).map((end, i) => {
     const spec: SliceSpec[] = x.shape.map(() => null);
@@ -200,6 +221,9 @@ export function split(x: NDArray, sections: number | readonly number[], axis = 0
 
 /** Repeats the whole array `reps[i]` times along axis i (NumPy tile), through a broadcast view. */
 export function tile(x: NDArray, reps: readonly number[]): NDArray {
+  if (reps.some((r) => !Number.isInteger(r) || r < 0)) {
+    throw new RangeError(`tile: repetitions [${reps.join(", ")}] must be non-negative integers`);
+  }
   const r = Math.max(reps.length, x.ndim);
   const shape = [...new Array<number>(r - x.ndim).fill(1), ...x.shape];
   const rp = [...new Array<number>(r - reps.length).fill(1), ...reps];
@@ -219,20 +243,51 @@ export function tile(x: NDArray, reps: readonly number[]): NDArray {
 
 /** Picks entries of `x` along `axis` by integer `indices` (NumPy take / TF gather). */
 export function gather(x: NDArray, indices: NDArray | readonly number[], axis = 0): NDArray {
-  const idx =
-    indices instanceof NDArray ? indices : new NDArray(Int32Array.from(indices), [indices.length], "int32");
-  if (!isIntegral(idx.dtype)) throw new TypeError(`gather: indices must be int32, got ${idx.dtype}`);
+  const idx = indexArray(indices, "gather");
   const ax = normalizeAxis(axis, x.ndim, "gather");
+  checkIndices(idx, x.shape[ax]!, `axis ${ax} of shape ${fmtShape(x.shape)}`, "gather");
   const shape = [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)];
   return run(structurePrims.gather, [x, idx], { axis: ax }, shape, x.dtype);
 }
 
 export const take = gather;
 
+/** Integer indices as an int32/uint8 array; JS arrays must hold integers. */
+function indexArray(indices: NDArray | readonly number[], op: string): NDArray {
+  if (indices instanceof NDArray) {
+    if (!isIntegral(indices.dtype)) {
+      throw new TypeError(`${op}: indices must be an int32 or uint8 array, got ${indices.dtype}`);
+    }
+    return indices;
+  }
+  for (const v of indices) {
+    if (!Number.isInteger(v)) throw new TypeError(`${op}: index ${v} is not an integer`);
+  }
+  return new NDArray(Int32Array.from(indices), [indices.length], "int32");
+}
+
+/** Throws naming the first index outside [-n, n). */
+function checkIndices(idx: NDArray, n: number, place: string, op: string): void {
+  const d = idx.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v < -n || v >= n) throw new RangeError(`${op}: index ${v} is out of range for ${place} (size ${n})`);
+  }
+}
+
 /** Adds slices of `g` into zeros at `indices` along `axis` (the adjoint of gather). */
 export function scatterAdd(g: NDArray, indices: NDArray, axis: number, size: number): NDArray {
-  const shape = [...g.shape.slice(0, axis), size, ...g.shape.slice(axis + indices.ndim)];
-  return run(structurePrims.scatterAdd, [g, indices], { axis, size }, shape, g.dtype);
+  indexArray(indices, "scatterAdd");
+  const ax = normalizeAxis(axis, g.ndim - indices.ndim + 1, "scatterAdd");
+  const idxShape = g.shape.slice(ax, ax + indices.ndim);
+  if (!shapesEqual(idxShape, indices.shape)) {
+    throw new ShapeError(
+      `scatterAdd: indices of shape ${fmtShape(indices.shape)} do not match axes ${ax}.. of shape ${fmtShape(g.shape)}`,
+    );
+  }
+  checkIndices(indices, size, "the output axis", "scatterAdd");
+  const shape = [...g.shape.slice(0, ax), size, ...g.shape.slice(ax + indices.ndim)];
+  return run(structurePrims.scatterAdd, [g, indices], { axis: ax, size }, shape, g.dtype);
 }
 
 /** One-hot encodes integer labels along a new last axis. */
@@ -241,13 +296,13 @@ export function oneHot(
   depth: number,
   dtype: NDArray["dtype"] = "float32",
 ) {
-  const idx =
-    indices instanceof NDArray ? indices : new NDArray(Int32Array.from(indices), [indices.length], "int32");
+  if (!Number.isInteger(depth) || depth < 0) {
+    throw new RangeError(`oneHot: depth must be a non-negative integer, got ${depth}`);
+  }
+  const idx = indexArray(indices, "oneHot");
   const d = idx.data;
   for (let i = 0; i < d.length; i++) {
-    if (d[i]! < 0 || d[i]! >= depth || !Number.isInteger(d[i])) {
-      throw new RangeError(`oneHot: label ${d[i]} is outside [0, ${depth})`);
-    }
+    if (d[i]! < 0 || d[i]! >= depth) throw new RangeError(`oneHot: label ${d[i]} is outside [0, ${depth})`);
   }
   return cast(eq(unsqueeze(idx, -1), arange(depth, undefined, undefined, "int32")), dtype);
 }

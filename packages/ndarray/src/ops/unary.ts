@@ -38,7 +38,7 @@ const LOOPS: { [K in UnaryOp]: Loop } = {
   cos: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.cos(x[xi]!); },
   tanh: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.tanh(x[xi]!); },
   sigmoid: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = sigmoid1(x[xi]!); },
-  relu: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) { const v = x[xi]!; o[oi + j] = v > 0 ? v : 0; } },
+  relu: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) { const v = x[xi]!; o[oi + j] = v <= 0 ? 0 : v; } }, // NaN passes through
   floor: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.floor(x[xi]!); },
   ceil: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.ceil(x[xi]!); },
   round: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = roundHalfEven(x[xi]!); },

@@ -3,7 +3,7 @@ import { ShapeError, fmtShape } from "../errors";
 import { forEachRow } from "../iter";
 import { NDArray } from "../ndarray";
 import type { Kernel, PrimitiveTable } from "../primitive";
-import { normalizeAxis, shapesEqual, sizeOf } from "../shape";
+import { contiguousStrides, normalizeAxis, shapesEqual, sizeOf } from "../shape";
 import { sum } from "./reduce";
 import { unslice } from "./structure";
 
@@ -42,6 +42,10 @@ export const viewPrims: PrimitiveTable<"reshape" | "permute" | "expand" | "slice
 export function sumTo(g: NDArray, shape: readonly number[]): NDArray {
   if (shapesEqual(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
+  const fits = lead >= 0 && shape.every((d, i) => d === 1 || d === g.shape[lead + i]);
+  if (!fits) {
+    throw new ShapeError(`sumTo: shape ${fmtShape(g.shape)} does not broadcast from ${fmtShape(shape)}`);
+  }
   const axes: number[] = [];
   for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   return reshape(sum(g, axes, true), shape);
@@ -54,20 +58,22 @@ export function contiguous(x: NDArray): NDArray {
 }
 
 function inferShape(size: number, shape: readonly number[], from: readonly number[]): number[] {
-  const out = [...shape];
-  const unknown = out.indexOf(-1);
-  if (unknown !== out.lastIndexOf(-1))
-    throw new ShapeError(`reshape: only one dimension can be -1, got ${fmtShape(shape)}`);
-  if (unknown >= 0) {
-    const known = sizeOf(out.filter((_, i) => i !== unknown));
-    if (known === 0 || size % known !== 0) {
-      throw new ShapeError(
-        `reshape: cannot reshape array of shape ${fmtShape(from)} into ${fmtShape(shape)}`,
-      );
+  const out = shape.slice();
+  let unknown = -1;
+  let known = 1;
+  let valid = true;
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i]!;
+    if (d === -1) {
+      if (unknown >= 0) throw new ShapeError(`reshape: only one dimension can be -1, got ${fmtShape(shape)}`);
+      unknown = i;
+    } else {
+      if (!Number.isInteger(d) || d < 0) valid = false;
+      known *= d;
     }
-    out[unknown] = size / known;
   }
-  if (out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== size) {
+  if (valid && unknown >= 0 && known !== 0 && size % known === 0) out[unknown] = size / known;
+  if (!valid || (unknown >= 0 ? out[unknown] === -1 : known !== size)) {
     throw new ShapeError(
       `reshape: cannot reshape array of shape ${fmtShape(from)} (${size} elements) into ${fmtShape(shape)}`,
     );
@@ -75,16 +81,73 @@ function inferShape(size: number, shape: readonly number[], from: readonly numbe
   return out;
 }
 
-/** A view with a new shape (one dimension may be -1); copies only when `x` is not contiguous. */
+/**
+ * Strides that let `newShape` describe the same elements as (shape, strides) in row-major order,
+ * or null when no such strides exist (then reshaping must copy). NumPy's `_attempt_nocopy_reshape`:
+ * each group of old axes that merges into a group of new axes must be contiguous within itself.
+ */
+export function reshapeStrides(
+  shape: readonly number[],
+  strides: readonly number[],
+  newShape: readonly number[],
+): number[] | null {
+  const od: number[] = [];
+  const os: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return contiguousStrides(newShape);
+    if (shape[i] !== 1) {
+      od.push(shape[i]!);
+      os.push(strides[i]!);
+    }
+  }
+  const nn = newShape.length;
+  const ns = new Array<number>(nn).fill(0);
+  let oi = 0;
+  let oj = 1;
+  let ni = 0;
+  let nj = 1;
+  while (ni < nn && oi < od.length) {
+    let np = newShape[ni]!;
+    let op = od[oi]!;
+    while (np !== op) {
+      if (np < op) np *= newShape[nj++]!;
+      else op *= od[oj++]!;
+    }
+    for (let ok = oi; ok < oj - 1; ok++) if (os[ok] !== od[ok + 1]! * os[ok + 1]!) return null;
+    ns[nj - 1] = os[oj - 1]!;
+    for (let nk = nj - 1; nk > ni; nk--) ns[nk - 1] = ns[nk]! * newShape[nk]!;
+    ni = nj++;
+    oi = oj++;
+  }
+  // Trailing axes of size 1: any stride works; keep the row-major pattern.
+  const last = ni >= 1 ? ns[ni - 1]! : 1;
+  for (let nk = ni; nk < nn; nk++) ns[nk] = last;
+  return ns;
+}
+
+/**
+ * A new shape for the same elements (one dimension may be -1). A view whenever the strides allow
+ * it, as in NumPy (always for contiguous arrays, and e.g. for adding or removing axes of size 1
+ * of any view); otherwise the elements are copied first.
+ */
 export function reshape(x: NDArray, shape: readonly number[]): NDArray {
   const target = inferShape(x.size, shape, x.shape);
   if (shapesEqual(target, x.shape)) return x;
-  const src = contiguous(x);
+  const strides = x.isContiguous ? undefined : reshapeStrides(x.shape, x.strides, target);
+  if (strides === null) {
+    const src = contiguous(x);
+    return recordView(
+      viewPrims.reshape,
+      src,
+      { shape: target },
+      new NDArray(src.buffer, target, src.dtype, undefined, src.offset),
+    );
+  }
   return recordView(
     viewPrims.reshape,
-    src,
+    x,
     { shape: target },
-    new NDArray(src.buffer, target, src.dtype, undefined, src.offset),
+    new NDArray(x.buffer, target, x.dtype, strides, x.offset),
   );
 }
 
@@ -129,11 +192,17 @@ export function broadcastTo(x: NDArray, shape: readonly number[]): NDArray {
   const fail = () =>
     new ShapeError(`broadcastTo: cannot broadcast shape ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   if (lead < 0) throw fail();
-  const strides = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < x.ndim; i++) {
-    const d = x.shape[i]!;
-    if (d === shape[lead + i]) strides[lead + i] = x.strides[i]!;
-    else if (d !== 1) throw fail();
+  const strides = new Array<number>(shape.length);
+  for (let i = 0; i < shape.length; i++) {
+    const t = shape[i]!;
+    if (!(t >= 0 && Number.isInteger(t))) throw fail();
+    if (i < lead) strides[i] = 0;
+    else {
+      const d = x.shape[i - lead]!;
+      if (d === t) strides[i] = x.strides[i - lead]!;
+      else if (d === 1) strides[i] = 0;
+      else throw fail();
+    }
   }
   return recordView(
     viewPrims.expand,
@@ -176,6 +245,11 @@ export function flatten(x: NDArray, startAxis = 0, endAxis = -1): NDArray {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeAxis(startAxis, x.ndim, "flatten");
   const e = normalizeAxis(endAxis, x.ndim, "flatten");
+  if (s > e) {
+    throw new RangeError(
+      `flatten: startAxis ${startAxis} comes after endAxis ${endAxis} for shape ${fmtShape(x.shape)}`,
+    );
+  }
   const shape = [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
 }
