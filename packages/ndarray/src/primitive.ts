@@ -5,7 +5,9 @@ import type { NDArray } from "./ndarray";
  * The vector-Jacobian product of a primitive: given the gradient `g` of its output, return the
  * gradient for each input (null when the input needs none or has none). Rules are written with
  * array ops, so while an outer tape records they are differentiated again (higher order).
- * Broadcasting never reaches a rule: ops broadcast through the `expand` primitive, whose rule sums.
+ * Elementwise primitives (binary ops, where) take operands in their own shapes and broadcast inside
+ * the kernel, so their rules may return gradients in the output's (broadcast) shape: the caller sums
+ * each one back to its input's shape (autograd's backward pass does, in one place).
  */
 export type VJP<P> = (
   g: NDArray,

@@ -7,7 +7,7 @@ import { broadcastShapes, shapesEqual } from "../shape";
 import { cast } from "./cast";
 import { log, neg } from "./unary";
 import { type Input, operand } from "./util";
-import { broadcastTo } from "./views";
+import { broadcastView } from "./views";
 import { where } from "./where";
 
 type TA = NDArray["buffer"];
@@ -51,10 +51,11 @@ function flatStep(x: NDArray): number {
 
 function binaryKernel(loop: Loop): Kernel<BinaryOp> {
   return ([a, b], _p, out) => {
-    const x = a!;
-    const y = b!;
-    const xs = flatStep(x);
-    const ys = flatStep(y);
+    // Operands come in their own shapes (broadcasting is not recorded): broadcast them here.
+    const x = broadcastView(a!, out.shape);
+    const y = broadcastView(b!, out.shape);
+    const xs = a!.size === 1 ? 0 : flatStep(x);
+    const ys = b!.size === 1 ? 0 : flatStep(y);
     // Fast path: each operand contiguous, or one value broadcast everywhere (a scalar operand).
     if (xs >= 0 && ys >= 0)
       return loop(out.buffer, 0, x.buffer, x.offset, xs, y.buffer, y.offset, ys, out.size);
@@ -122,19 +123,21 @@ function prepare(
   b: Input,
   dtype: ((d: DType) => DType) | undefined,
   exact: boolean,
-): [NDArray, NDArray, DType] {
+): [NDArray, NDArray, DType, readonly number[]] {
   let x = operand(a, b, op, exact);
   let y = operand(b, a, op, exact);
   let d = promote(x.dtype, y.dtype);
   if (dtype) d = dtype(d);
   if (x.dtype !== d) x = cast(x, d);
   if (y.dtype !== d) y = cast(y, d);
-  if (!shapesEqual(x.shape, y.shape)) {
-    const shape = y.ndim === 0 ? x.shape : x.ndim === 0 ? y.shape : broadcastShapes(op, x.shape, y.shape);
-    x = broadcastTo(x, shape);
-    y = broadcastTo(y, shape);
-  }
-  return [x, y, d];
+  const shape = shapesEqual(x.shape, y.shape)
+    ? x.shape
+    : y.ndim === 0
+      ? x.shape
+      : x.ndim === 0
+        ? y.shape
+        : broadcastShapes(op, x.shape, y.shape);
+  return [x, y, d, shape];
 }
 
 // Arithmetic on bools counts (true + true = 2), as in NumPy; maximum/minimum of bools stay bool.
@@ -142,13 +145,13 @@ const arithDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 const sameDType = (d: DType): DType => d;
 
 function arith(op: ArithOp, a: Input, b: Input, dtype: (d: DType) => DType = arithDType): NDArray {
-  const [x, y, d] = prepare(op, a, b, dtype, false);
-  return run(binaryPrims[op], [x, y], {}, x.shape, d);
+  const [x, y, d, shape] = prepare(op, a, b, dtype, false);
+  return run(binaryPrims[op], [x, y], {}, shape, d);
 }
 
 function compare(op: CompareOp, a: Input, b: Input): NDArray {
-  const [x, y] = prepare(op, a, b, undefined, true);
-  return run(binaryPrims[op], [x, y], {}, x.shape, "bool");
+  const [x, y, , shape] = prepare(op, a, b, undefined, true);
+  return run(binaryPrims[op], [x, y], {}, shape, "bool");
 }
 
 /** Throws when an integer power has a negative exponent (NumPy refuses these too). */

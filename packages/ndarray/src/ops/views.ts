@@ -185,6 +185,18 @@ export function mT(x: NDArray): NDArray {
   return permute(x, perm);
 }
 
+/**
+ * A stride-0 view of `x` broadcast to `shape`, NOT recorded: for kernels, which receive operands in
+ * their own shapes and broadcast them to the output's. The shapes must already be known compatible.
+ */
+export function broadcastView(x: NDArray, shape: readonly number[]): NDArray {
+  if (shapesEqual(x.shape, shape)) return x;
+  const lead = shape.length - x.ndim;
+  const strides = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < x.ndim; i++) if (x.shape[i] === shape[lead + i]) strides[lead + i] = x.strides[i]!;
+  return new NDArray(x.buffer, shape, x.dtype, strides, x.offset);
+}
+
 /** Broadcasts to `shape` without copying (stride 0 along repeated axes). */
 export function broadcastTo(x: NDArray, shape: readonly number[]): NDArray {
   if (shapesEqual(x.shape, shape)) return x;

@@ -7,9 +7,13 @@ import { broadcastShapes } from "../shape";
 import { cast } from "./cast";
 import { zerosLike } from "../creation";
 import { type Input, operand } from "./util";
-import { broadcastTo } from "./views";
+import { broadcastView } from "./views";
 
-export const whereKernel: Kernel<"where"> = ([c, a, b], _p, out) => {
+export const whereKernel: Kernel<"where"> = ([cond, x, y], _p, out) => {
+  // Operands come in their own shapes: broadcast them here with unrecorded stride-0 views.
+  const c = broadcastView(cond!, out.shape);
+  const a = broadcastView(x!, out.shape);
+  const b = broadcastView(y!, out.shape);
   const o = out.buffer;
   const cb = c!.buffer;
   const ab = a!.buffer;
@@ -47,10 +51,7 @@ export function where(cond: NDArray, a: Input, b: Input): NDArray {
   const d = promote(x.dtype, y.dtype);
   x = cast(x, d);
   y = cast(y, d);
-  let c = cond.dtype === "bool" ? cond : cast(cond, "bool");
+  const c = cond.dtype === "bool" ? cond : cast(cond, "bool");
   const shape = broadcastShapes("where", c.shape, x.shape, y.shape);
-  c = broadcastTo(c, shape);
-  x = broadcastTo(x, shape);
-  y = broadcastTo(y, shape);
   return run(wherePrims.where, [c, x, y], {}, shape, d);
 }
