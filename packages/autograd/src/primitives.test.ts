@@ -222,3 +222,20 @@ describe("views and structure", () => {
     () => [away([6])],
   );
 });
+
+describe("a primitive defined outside the core (definePrimitive)", () => {
+  const cube = np.definePrimitive<{}>({
+    name: "cube",
+    output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+    kernel: ([x], _p, out) => {
+      const src = x!.data;
+      for (let i = 0; i < src.length; i++) out.buffer[i] = src[i]! ** 3;
+    },
+    vjp: (g, [x]) => [g.mul(x!.square()).mul(3)],
+  });
+  check(
+    "its rule differentiates at orders 1 and 2",
+    (x) => cube([x], {}).mul(x),
+    () => [u([2, 3])],
+  );
+});

@@ -46,6 +46,12 @@ export { pad, concat, stack, split, tile, gather, take, scatterAdd, unslice, one
 export type { Input } from "./ops/util";
 export { forEachRow } from "./iter";
 export { jsBackend } from "./backend-js";
+export {
+  definePrimitive,
+  type PrimitiveDefinition,
+  type DefinedPrimitive,
+  type CustomKernel,
+} from "./define";
 export { primitives } from "./primitives";
 export {
   setBackend,

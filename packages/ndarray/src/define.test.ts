@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import * as np from "./index";
+
+// A cube primitive defined the way an outside package would, against the public API only.
+const cube = np.definePrimitive<{ scale: number }>({
+  name: "scaledCube",
+  output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  kernel: ([x], { scale }, out) => {
+    const src = x!.data;
+    for (let i = 0; i < src.length; i++) out.buffer[i] = scale * src[i]! ** 3;
+  },
+  vjp: (g, [x], _y, { scale }) => [
+    g
+      .mul(x!)
+      .mul(x!)
+      .mul(3 * scale),
+  ],
+});
+
+describe("definePrimitive", () => {
+  it("runs the reference kernel and is recorded as one primitive object", () => {
+    const seen: np.Primitive[] = [];
+    const rec: np.Recorder = { record: (p) => void seen.push(p) };
+    np.pushRecorder(rec);
+    const y = cube([np.array([1, -2, 0.5], { dtype: "float64" })], { scale: 2 });
+    np.popRecorder(rec);
+    expect(y.toArray()).toEqual([2, -16, 0.25]);
+    expect(seen).toEqual([cube.primitive]);
+    expect(cube.primitive.name).toBe("scaledCube");
+  });
+
+  it("uses a backend's own kernel when one is given for the current backend, else the reference one", () => {
+    const marked = np.definePrimitive<{}>({
+      name: "which",
+      output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+      kernel: (_i, _p, out) => out.buffer.fill(1),
+      backendKernels: { other: (_i, _p, out) => out.buffer.fill(2) },
+      vjp: () => [null],
+    });
+    expect(marked([np.zeros([2])], {}).toArray()).toEqual([1, 1]);
+    expect(marked.primitive.kernelFor("other")).not.toBe(marked.primitive.kernelFor("js"));
+  });
+
+  it("rejects non-array inputs by name", () => {
+    expect(() => cube([1 as unknown as np.NDArray], { scale: 1 })).toThrow(/scaledCube: every input/);
+  });
+});

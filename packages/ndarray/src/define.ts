@@ -1,0 +1,57 @@
+import type { DType } from "./dtype";
+import { emit, getBackend, isRecording } from "./engine";
+import { NDArray } from "./ndarray";
+import type { Primitive, VJP } from "./primitive";
+
+/** A kernel of an outside primitive: fill `out` (fresh, contiguous) from the inputs. */
+export type CustomKernel<P> = (inputs: readonly NDArray[], params: P, out: NDArray) => void;
+
+export interface PrimitiveDefinition<P> {
+  /** For printing (tapes, graphs, errors); it is not a registry key. */
+  name: string;
+  /** Shape and dtype of the output; throw here (naming the op and shapes) on bad input. */
+  output(inputs: readonly NDArray[], params: P): { shape: readonly number[]; dtype: DType };
+  /** The reference kernel, used on every backend that has no kernel of its own for this primitive. */
+  kernel: CustomKernel<P>;
+  /** Faster kernels keyed by backend name (`"wasm"`, …). */
+  backendKernels?: Readonly<Record<string, CustomKernel<P>>>;
+  /** Gradient rule, written with ops so that it can be differentiated again. */
+  vjp: VJP<P>;
+}
+
+/** A primitive defined outside this package: the object a tape or graph records. */
+export interface DefinedPrimitive<P> extends Primitive<P> {
+  readonly definition: PrimitiveDefinition<P>;
+  /** The kernel this primitive runs on `backendName`. */
+  kernelFor(backendName: string): CustomKernel<P>;
+}
+
+/**
+ * The public, typed way for another package to add a primitive (e.g. a convolution kernel) with its
+ * kernels and gradient rule. There is no registry: the returned function closes over the primitive
+ * object, and tapes and graphs key on that object, so two copies of a package never collide.
+ *
+ *   const square = definePrimitive<{}>({ name: "mySquare", output: ([x]) => x!, kernel, vjp });
+ *   square([x], {});
+ */
+export function definePrimitive<P>(
+  def: PrimitiveDefinition<P>,
+): ((inputs: readonly NDArray[], params: P) => NDArray) & { primitive: DefinedPrimitive<P> } {
+  const primitive: DefinedPrimitive<P> = {
+    name: def.name,
+    vjp: def.vjp,
+    definition: def,
+    kernelFor: (backendName) => def.backendKernels?.[backendName] ?? def.kernel,
+  };
+  const apply = (inputs: readonly NDArray[], params: P): NDArray => {
+    for (const x of inputs) {
+      if (!(x instanceof NDArray)) throw new TypeError(`${def.name}: every input must be an NDArray`);
+    }
+    const { shape, dtype } = def.output(inputs, params);
+    const out = NDArray.empty([...shape], dtype);
+    primitive.kernelFor(getBackend().name)(inputs, params, out);
+    if (isRecording()) emit(primitive, inputs, out, params);
+    return out;
+  };
+  return Object.assign(apply, { primitive });
+}
