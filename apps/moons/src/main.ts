@@ -2,8 +2,9 @@ import { parseAppFlags } from "@chainrule/app-kit";
 import { run } from "./moons";
 
 const flags = parseAppFlags("moons", process.argv.slice(2));
-// Fast default for the demo; --full runs the textbook's 1000 epochs.
-const epochs = flags.epochs ?? (flags.full ? 1000 : 60);
+// With seed 0, per-sample SGD leaves the MSE ≈ 0.09 plateau (a near-linear boundary, ~0.88) around
+// epoch 380 and reaches 0.96 test accuracy by 500; --full runs the textbook's 1000 epochs.
+const epochs = flags.epochs ?? (flags.full ? 1000 : 500);
 const { metrics } = await run({
   epochs,
   lr: flags.lr ?? 0.01,
