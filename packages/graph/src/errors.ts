@@ -1,0 +1,21 @@
+/** Something about a graph is wrong: an op that cannot be compiled, a bad fetch, a misuse while tracing. */
+export class GraphError extends Error {
+  override name = "GraphError";
+}
+
+/** A feed does not match its placeholder (missing, unknown, wrong shape or dtype). */
+export class FeedError extends GraphError {
+  override name = "FeedError";
+  constructor(
+    message: string,
+    /** The placeholder's name. */
+    readonly placeholder: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `[2, 3]`, with `?` for unknown dimensions. */
+export function fmtShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
+}
