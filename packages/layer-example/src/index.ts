@@ -1,0 +1,1 @@
+export { Swish, swish, type SwishOptions } from "./layer";
