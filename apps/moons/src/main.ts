@@ -1,7 +1,7 @@
 import { parseAppFlags } from "@chainrule/app-kit";
 import { run } from "./moons";
 
-const flags = parseAppFlags("moons", process.argv.slice(2));
+const flags = parseAppFlags("moons", process.argv.slice(2), { eager: { type: "boolean", default: false } });
 // With seed 0, per-sample SGD leaves the MSE ≈ 0.09 plateau (a near-linear boundary, ~0.88) around
 // epoch 380 and reaches 0.96 test accuracy by 500; --full runs the textbook's 1000 epochs.
 const epochs = flags.epochs ?? (flags.full ? 1000 : 500);
@@ -15,6 +15,7 @@ const { metrics } = await run({
   printEvery: 10,
   progress: "auto",
   log: (line) => console.log(line),
+  eager: Boolean(flags.extra.eager),
 });
 console.log(
   `\ntest accuracy ${metrics.testAccuracy.toFixed(4)} after ${epochs} epochs (${metrics.trainSeconds.toFixed(1)} s); wrote ${flags.out}/{dataset,mse,accuracy,decision-boundary}.{svg,png} and metrics.json`,

@@ -9,6 +9,23 @@ const out = mkdtempSync(join(tmpdir(), "moons-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("apps/moons end to end (shortened)", () => {
+  it("trains the same through the traced graph as op by op", async () => {
+    const base = {
+      epochs: 2,
+      lr: 0.01,
+      seed: 3,
+      nSamples: 200,
+      noise: 0.2,
+      printEvery: 10,
+      progress: "none" as const,
+    };
+    const traced = await run({ ...base, out: join(out, "traced"), log: () => {} });
+    const eager = await run({ ...base, out: join(out, "eager"), log: () => {}, eager: true });
+    expect(traced.history.train_mse).toEqual(eager.history.train_mse);
+    expect(traced.metrics.testAccuracy).toBe(eager.metrics.testAccuracy);
+    expect(traced.metrics.execution).toBe("traced graph");
+  });
+
   it("trains, prints every 10 epochs, and writes metrics and four plots", async () => {
     const lines: string[] = [];
     const { metrics, history } = await run({

@@ -6,6 +6,7 @@ import { Dense, initializers, meanSquaredError, Sequential } from "@chainrule/nn
 import { SGD } from "@chainrule/optim";
 import { decisionBoundary, lineChart, sampleGrid, save, scatterPlot } from "@chainrule/plot";
 import { fit, type ProgressReporter } from "@chainrule/train";
+import { compileTrainStep, placeholder } from "@chainrule/graph";
 import { join } from "node:path";
 
 export interface Options {
@@ -18,6 +19,8 @@ export interface Options {
   printEvery: number;
   progress: "auto" | "bar" | "lines" | "none" | ProgressReporter;
   log: (line: string) => void;
+  /** Train through a graph traced once (default), or op by op. Both give the same numbers. */
+  eager?: boolean;
 }
 
 /**
@@ -45,6 +48,18 @@ export async function run(opts: Options) {
   const model = moonsNetwork(opts.seed);
   const optimizer = new SGD(model.parameters(), { lr: opts.lr });
   const loader = new DataLoader({ x: xTrain, t: tTrain }, { batchSize: 1, shuffle: true, seed: opts.seed });
+  const lossOf = (xb: np.NDArray, tb: np.NDArray) => meanSquaredError(model.call(xb), tb);
+  // One per-sample step (forward, backward, SGD update), traced once and replayed on planned buffers.
+  const tracedStep = opts.eager
+    ? undefined
+    : compileTrainStep({
+        loss: lossOf,
+        inputs: [placeholder([1, 2], "float32", "x"), placeholder([1, 2], "float32", "t")],
+        optimizer,
+      });
+  const trainStep = tracedStep
+    ? (xb: np.NDArray, tb: np.NDArray) => tracedStep(xb, tb).loss.item()
+    : (xb: np.NDArray, tb: np.NDArray) => optimizer.minimize(() => lossOf(xb, tb));
 
   const evaluate = (xs: np.NDArray, ts: np.NDArray, labels: np.NDArray) =>
     noGrad(() => {
@@ -60,8 +75,7 @@ export async function run(opts: Options) {
     epochs: opts.epochs,
     data: loader,
     model,
-    trainStep: ({ x: xb, t: tb }: { x: np.NDArray; t: np.NDArray }) =>
-      optimizer.minimize(() => meanSquaredError(model.call(xb), tb)),
+    trainStep: ({ x: xb, t: tb }: { x: np.NDArray; t: np.NDArray }) => trainStep(xb, tb),
     validate: () => {
       const train = evaluate(xTrain, tTrain, yTrain);
       const test = evaluate(xTest, tTest, yTest);
@@ -150,6 +164,7 @@ export async function run(opts: Options) {
     trainAccuracy: history.train_acc![last]!,
     testMse: history.test_mse![last]!,
     trainMse: history.train_mse![last]!,
+    execution: opts.eager ? "eager" : "traced graph",
     trainSeconds,
     wallTimeSeconds: secondsSince(t0),
   };
