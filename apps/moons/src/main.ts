@@ -13,7 +13,8 @@ const { metrics } = await run({
   nSamples: 2000,
   noise: 0.2,
   printEvery: 10,
-  progress: "auto",
+  // A bar on a terminal; otherwise the every-10-epochs lines below are the periodic plain output.
+  progress: process.stderr.isTTY ? "bar" : "none",
   log: (line) => console.log(line),
   eager: Boolean(flags.extra.eager),
 });
