@@ -23,6 +23,8 @@ export const backendName: string = proc?.env?.CHAINRULE_BACKEND?.trim() || "js";
 
 async function loadBackend(name: string): Promise<Backend> {
   if (name === "js") return jsBackend;
+  // The workspace's vitest setup file may have installed it already (CHAINRULE_BACKEND=wasm).
+  if (getBackend().name === name) return getBackend();
   const isPath = name.startsWith(".") || name.startsWith("/") || name.includes("/src/");
   const specifier = isPath && proc?.cwd ? new URL(name, `file://${proc.cwd()}/`).href : name;
   const mod = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;

@@ -1,0 +1,449 @@
+// Blocked GEMM, C = alpha·op(A)·op(B) + beta·C, row-major, generic over f32/f64.
+//
+// Layout follows the usual Goto/BLIS scheme: a KC×NC block of B is packed into
+// NR-wide panels, an MC×KC block of A into MR-tall panels (alpha folded in), and
+// a MR×NR micro-kernel keeps its tile of C in eight v128 accumulators. Packing
+// also absorbs the transposes, so the micro-kernel only ever sees one layout.
+// One tile row is two v128: NR = 8 for f32, 4 for f64.
+
+const MR: i32 = 4;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 1024;
+
+function lanes<T>(): i32 {
+  return 16 / (sizeof<T>() as i32);
+}
+
+function nr<T>(): i32 {
+  return 2 * lanes<T>();
+}
+
+function roundUp(x: i32, m: i32): i32 {
+  return ((x + m - 1) / m) * m;
+}
+
+/** Bytes of per-thread scratch gemm needs for a problem of this size. */
+function scratchBytes<T>(m: i32, n: i32, k: i32): i32 {
+  const kc = min(k, KC);
+  const mc = min(roundUp(m, MR), MC);
+  const nc = min(roundUp(n, nr<T>()), roundUp(NC, nr<T>()));
+  return (kc * mc + kc * nc + MR * nr<T>()) * (sizeof<T>() as i32);
+}
+
+function at<T>(base: usize, index: i32): usize {
+  return base + <usize>index * sizeof<T>();
+}
+
+// Transposes a 4-row × L-column tile (L = lanes) read at src (row stride srcStride bytes)
+// into L groups of 4 consecutive elements at dst, dst + dstStride, ...; scaled by va.
+function transposeTile<T>(src: usize, srcStride: usize, dst: usize, dstStride: usize, va: v128): void {
+  const r0 = v128.mul<T>(v128.load(src), va);
+  const r1 = v128.mul<T>(v128.load(src + srcStride), va);
+  const r2 = v128.mul<T>(v128.load(src + 2 * srcStride), va);
+  const r3 = v128.mul<T>(v128.load(src + 3 * srcStride), va);
+  if (sizeof<T>() == 4) {
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store(dst + dstStride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+    v128.store(dst + 2 * dstStride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+    v128.store(dst + 3 * dstStride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+  } else {
+    v128.store(dst, v128.shuffle<f64>(r0, r1, 0, 2));
+    v128.store(dst, v128.shuffle<f64>(r2, r3, 0, 2), 16);
+    v128.store(dst + dstStride, v128.shuffle<f64>(r0, r1, 1, 3));
+    v128.store(dst + dstStride, v128.shuffle<f64>(r2, r3, 1, 3), 16);
+  }
+}
+
+// Packs the kb×nb block of op(B) at b into NR-wide panels, zero-padding the last.
+function packB<T>(transB: i32, b: usize, ldb: i32, kb: i32, nb: i32, dst: usize): void {
+  const NR = nr<T>();
+  for (let j0 = 0; j0 < nb; j0 += NR) {
+    const w = min(NR, nb - j0);
+    const panel = at<T>(dst, j0 * kb);
+    if (transB == 0) {
+      if (w == NR) {
+        // Row p of the panel is NR contiguous elements of B's row p.
+        let src = at<T>(b, j0);
+        let d = panel;
+        const stride = <usize>ldb * sizeof<T>();
+        for (let p = 0; p < kb; p++) {
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += stride;
+          d += 32;
+        }
+      } else {
+        for (let p = 0; p < kb; p++) {
+          const src = at<T>(b, p * ldb + j0);
+          const d = at<T>(panel, p * NR);
+          for (let jj = 0; jj < NR; jj++) {
+            store<T>(at<T>(d, jj), jj < w ? load<T>(at<T>(src, jj)) : (0 as T));
+          }
+        }
+      }
+    } else if (w == NR) {
+      // op(B)[p][j] = B[j][p]: transpose 4 stored rows × L columns at a time.
+      const L = lanes<T>();
+      const stride = <usize>ldb * sizeof<T>();
+      const one = v128.splat<T>(1 as T);
+      let p = 0;
+      for (; p + L <= kb; p += L) {
+        for (let g = 0; g < NR; g += 4) {
+          transposeTile<T>(
+            at<T>(b, (j0 + g) * ldb + p),
+            stride,
+            at<T>(panel, p * NR + g),
+            NR * sizeof<T>(),
+            one,
+          );
+        }
+      }
+      for (; p < kb; p++) {
+        for (let jj = 0; jj < NR; jj++)
+          store<T>(at<T>(panel, p * NR + jj), load<T>(at<T>(b, (j0 + jj) * ldb + p)));
+      }
+    } else {
+      // Edge panel: read each stored row contiguously, scatter into the zeroed panel.
+      memory.fill(panel, 0, <usize>(kb * NR) * sizeof<T>());
+      for (let jj = 0; jj < w; jj++) {
+        let src = at<T>(b, (j0 + jj) * ldb);
+        let d = at<T>(panel, jj);
+        for (let p = 0; p < kb; p++) {
+          store<T>(d, load<T>(src));
+          src += sizeof<T>();
+          d += 32;
+        }
+      }
+    }
+  }
+}
+
+// Packs the mb×kb block of alpha·op(A) at a into MR-tall panels (element [p][i]).
+function packA<T>(transA: i32, a: usize, lda: i32, mb: i32, kb: i32, alpha: T, dst: usize): void {
+  const va = v128.splat<T>(alpha);
+  for (let i0 = 0; i0 < mb; i0 += MR) {
+    const h = min(MR, mb - i0);
+    const panel = at<T>(dst, i0 * kb);
+    if (transA != 0 && h == MR) {
+      // op(A)[i][p] = A[p][i]: MR rows of op(A) are contiguous in stored row p.
+      let src = at<T>(a, i0);
+      let d = panel;
+      const stride = <usize>lda * sizeof<T>();
+      for (let p = 0; p < kb; p++) {
+        if (sizeof<T>() == 4) {
+          v128.store(d, v128.mul<T>(v128.load(src), va));
+        } else {
+          v128.store(d, v128.mul<T>(v128.load(src), va));
+          v128.store(d, v128.mul<T>(v128.load(src, 16), va), 16);
+        }
+        src += stride;
+        d += MR * sizeof<T>();
+      }
+      continue;
+    }
+    if (transA == 0 && h == MR) {
+      // op(A) rows are stored rows: transpose 4 rows × L columns at a time.
+      const L = lanes<T>();
+      const stride = <usize>lda * sizeof<T>();
+      let p = 0;
+      for (; p + L <= kb; p += L) {
+        transposeTile<T>(at<T>(a, i0 * lda + p), stride, at<T>(panel, p * MR), MR * sizeof<T>(), va);
+      }
+      for (; p < kb; p++) {
+        for (let ii = 0; ii < MR; ii++)
+          store<T>(at<T>(panel, p * MR + ii), load<T>(at<T>(a, (i0 + ii) * lda + p)) * alpha);
+      }
+      continue;
+    }
+    if (h < MR) memory.fill(panel, 0, <usize>(kb * MR) * sizeof<T>());
+    for (let ii = 0; ii < h; ii++) {
+      let d = at<T>(panel, ii);
+      if (transA == 0) {
+        let src = at<T>(a, (i0 + ii) * lda);
+        for (let p = 0; p < kb; p++) {
+          store<T>(d, load<T>(src) * alpha);
+          src += sizeof<T>();
+          d += MR * sizeof<T>();
+        }
+      } else {
+        let src = at<T>(a, i0 + ii);
+        const stride = <usize>lda * sizeof<T>();
+        for (let p = 0; p < kb; p++) {
+          store<T>(d, load<T>(src) * alpha);
+          src += stride;
+          d += MR * sizeof<T>();
+        }
+      }
+    }
+  }
+}
+
+// Writes one accumulator row (two v128) into C honouring beta; beta == 0 never reads C.
+function storeRow<T>(dst: usize, x0: v128, x1: v128, beta: T): void {
+  if (beta == 0) {
+    v128.store(dst, x0);
+    v128.store(dst, x1, 16);
+  } else if (beta == 1) {
+    v128.store(dst, v128.add<T>(v128.load(dst), x0));
+    v128.store(dst, v128.add<T>(v128.load(dst, 16), x1), 16);
+  } else {
+    const vb = v128.splat<T>(beta);
+    v128.store(dst, v128.add<T>(v128.mul<T>(v128.load(dst), vb), x0));
+    v128.store(dst, v128.add<T>(v128.mul<T>(v128.load(dst, 16), vb), x1), 16);
+  }
+}
+
+// a·b + c. The relaxed-SIMD build (scripts/build-wasm.mjs passes `--use RELAXED=1`) lets
+// V8 emit one FMA instead of a multiply and an add; this is a compile-time switch.
+function madd<T>(a: v128, b: v128, c: v128): v128 {
+  if (isDefined(RELAXED)) return v128.relaxed_madd<T>(a, b, c);
+  return v128.add<T>(c, v128.mul<T>(a, b));
+}
+
+// MR×NR micro-kernel over packed panels. h×w is the valid part of the tile;
+// partial tiles go through tmp so the hot loop never branches on edges.
+function micro<T>(
+  kb: i32,
+  pa: usize,
+  pb: usize,
+  c: usize,
+  ldc: i32,
+  beta: T,
+  h: i32,
+  w: i32,
+  tmp: usize,
+): void {
+  const SZ = sizeof<T>();
+  let c00 = v128.splat<T>(0 as T);
+  let c01 = c00;
+  let c10 = c00;
+  let c11 = c00;
+  let c20 = c00;
+  let c21 = c00;
+  let c30 = c00;
+  let c31 = c00;
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load_splat<T>(pa);
+    c00 = madd<T>(a, b0, c00);
+    c01 = madd<T>(a, b1, c01);
+    a = v128.load_splat<T>(pa, SZ);
+    c10 = madd<T>(a, b0, c10);
+    c11 = madd<T>(a, b1, c11);
+    a = v128.load_splat<T>(pa, 2 * SZ);
+    c20 = madd<T>(a, b0, c20);
+    c21 = madd<T>(a, b1, c21);
+    a = v128.load_splat<T>(pa, 3 * SZ);
+    c30 = madd<T>(a, b0, c30);
+    c31 = madd<T>(a, b1, c31);
+    pa += 4 * SZ;
+    pb += 32;
+  }
+  const NR = nr<T>();
+  const rowBytes = <usize>ldc * SZ;
+  if (h == MR && w == NR) {
+    storeRow<T>(c, c00, c01, beta);
+    storeRow<T>(c + rowBytes, c10, c11, beta);
+    storeRow<T>(c + 2 * rowBytes, c20, c21, beta);
+    storeRow<T>(c + 3 * rowBytes, c30, c31, beta);
+    return;
+  }
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  for (let i = 0; i < h; i++) {
+    const row = c + <usize>i * rowBytes;
+    for (let j = 0; j < w; j++) {
+      const v = load<T>(at<T>(tmp, i * NR + j));
+      const dst = at<T>(row, j);
+      store<T>(dst, beta == 0 ? v : beta * load<T>(dst) + v);
+    }
+  }
+}
+
+// Callers handle m, n == 0, k == 0 and alpha == 0 (they only scale C).
+function gemm<T>(
+  transA: i32,
+  transB: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: T,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  beta: T,
+  c: usize,
+  ldc: i32,
+  scratch: usize,
+): void {
+  const NR = nr<T>();
+  const kcMax = min(k, KC);
+  const pA = scratch;
+  const pB = at<T>(pA, kcMax * min(roundUp(m, MR), MC));
+  const tmp = at<T>(pB, kcMax * min(roundUp(n, NR), roundUp(NC, NR)));
+  for (let jc = 0; jc < n; jc += NC) {
+    const nb = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kb = min(KC, k - pc);
+      packB<T>(transB, at<T>(b, transB != 0 ? jc * ldb + pc : pc * ldb + jc), ldb, kb, nb, pB);
+      const betaBlock: T = pc == 0 ? beta : (1 as T);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mb = min(MC, m - ic);
+        packA<T>(transA, at<T>(a, transA != 0 ? pc * lda + ic : ic * lda + pc), lda, mb, kb, alpha, pA);
+        for (let jr = 0; jr < nb; jr += NR) {
+          const w = min(NR, nb - jr);
+          const panelB = at<T>(pB, jr * kb);
+          for (let ir = 0; ir < mb; ir += MR) {
+            const cTile = at<T>(c, (ic + ir) * ldc + jc + jr);
+            micro<T>(kb, at<T>(pA, ir * kb), panelB, cTile, ldc, betaBlock, min(MR, mb - ir), w, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+function gemmBatched<T>(
+  transA: i32,
+  transB: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: T,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  beta: T,
+  c: usize,
+  ldc: i32,
+  batch: i32,
+  strideA: i32,
+  strideB: i32,
+  strideC: i32,
+  scratch: usize,
+): void {
+  for (let i = 0; i < batch; i++) {
+    gemm<T>(
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      alpha,
+      at<T>(a, i * strideA),
+      lda,
+      at<T>(b, i * strideB),
+      ldb,
+      beta,
+      at<T>(c, i * strideC),
+      ldc,
+      scratch,
+    );
+  }
+}
+
+export function gemmScratchF32(m: i32, n: i32, k: i32): i32 {
+  return scratchBytes<f32>(m, n, k);
+}
+
+export function gemmScratchF64(m: i32, n: i32, k: i32): i32 {
+  return scratchBytes<f64>(m, n, k);
+}
+
+export function gemmBatchedF32(
+  transA: i32,
+  transB: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  beta: f32,
+  c: usize,
+  ldc: i32,
+  batch: i32,
+  strideA: i32,
+  strideB: i32,
+  strideC: i32,
+  scratch: usize,
+): void {
+  gemmBatched<f32>(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    alpha,
+    a,
+    lda,
+    b,
+    ldb,
+    beta,
+    c,
+    ldc,
+    batch,
+    strideA,
+    strideB,
+    strideC,
+    scratch,
+  );
+}
+
+export function gemmBatchedF64(
+  transA: i32,
+  transB: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f64,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  beta: f64,
+  c: usize,
+  ldc: i32,
+  batch: i32,
+  strideA: i32,
+  strideB: i32,
+  strideC: i32,
+  scratch: usize,
+): void {
+  gemmBatched<f64>(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    alpha,
+    a,
+    lda,
+    b,
+    ldb,
+    beta,
+    c,
+    ldc,
+    batch,
+    strideA,
+    strideB,
+    strideC,
+    scratch,
+  );
+}

@@ -1,0 +1,19 @@
+// Entry point: everything exported here becomes a wasm export used by src/wasm/exports.ts.
+export { gemmScratchF32, gemmScratchF64, gemmBatchedF32, gemmBatchedF64 } from "./gemm";
+export { unaryF32, unaryF64, binaryF32, binaryF64, binaryRowsF32, binaryRowsF64 } from "./elementwise";
+export { biasActF32, biasActF64, adamF32, adamF64, axpyF32, axpyF64 } from "./fused";
+export {
+  sumAllF32,
+  sumAllF64,
+  sumRowsF32,
+  sumRowsF64,
+  sumLastF32,
+  sumLastF64,
+  maxLastF32,
+  maxLastF64,
+} from "./reduce";
+
+/** First byte past static data; the JS scratch arena starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,23 @@
+// @chainrule/backend-wasm: WebAssembly SIMD kernels over Float32Array/Float64Array.
+export type { Dtype, FloatArray } from "./dtype";
+export type { UnaryOp, BinaryOp, Activation } from "./opcodes";
+export { gemm, gemmBatched, matmul } from "./gemm";
+export { unary, binary, binaryRowBroadcast } from "./elementwise";
+export { biasAct, adamUpdate, axpy } from "./fused";
+export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
+export {
+  initThreads,
+  shutdownThreads,
+  threadCount,
+  DEFAULT_THREAD_MIN_FLOPS,
+  type ThreadOptions,
+} from "./threads/index";
+export { initBackend, disposeBackend, backendInfo, type BackendInfo, type BackendOptions } from "./lifecycle";
+export {
+  createBackend,
+  useWasmBackend,
+  wasmKernels,
+  wasmMatmul,
+  WASM_MATMUL_MIN_MACS,
+  type WasmBackendOptions,
+} from "./backend";

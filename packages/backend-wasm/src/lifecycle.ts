@@ -1,0 +1,59 @@
+import { shutdownThreads } from "./threads/index";
+import { currentRuntime, dropRuntime, initRuntime, relaxedSimdSupported, runtime } from "./wasm/runtime";
+
+export interface BackendInfo {
+  /** Whether wasm memory is shared, i.e. worker threads are possible here. */
+  sharedMemory: boolean;
+  /** Whether the relaxed-SIMD (fused multiply-add) GEMM build is in use. */
+  relaxedSimd: boolean;
+  /** Current size of wasm linear memory in bytes (the scratch high-water mark). */
+  memoryBytes: number;
+}
+
+export interface BackendOptions {
+  /**
+   * Opt in to the relaxed-SIMD build: the GEMM micro-kernel uses f32x4/f64x2.relaxed_madd,
+   * which V8 lowers to FMA. Results may differ from the default build in the last bits and
+   * between CPUs. Needs shared memory and an engine with relaxed SIMD: Node ≥ 22, Chrome ≥ 114,
+   * or Node 20 with `--experimental-wasm-relaxed-simd` (also set here via `v8.setFlagsFromString`
+   * when `allowV8Flag` is true). Falls back to the default build silently; check `relaxedSimd`.
+   */
+  relaxedSimd?: boolean;
+  /** Node only: let initBackend set V8's relaxed-SIMD flag at run time if needed (default true). */
+  allowV8Flag?: boolean;
+}
+
+async function enableRelaxedFlag(): Promise<void> {
+  const g = globalThis as { process?: { versions?: { node?: string } } };
+  if (typeof g.process?.versions?.node !== "string") return;
+  const specifier = "node:v8";
+  const v8 = (await import(/* @vite-ignore */ specifier)) as { setFlagsFromString(flags: string): void };
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
+
+/**
+ * Compiles the wasm module asynchronously and picks the build. Optional with default
+ * options: kernels compile synchronously on first use otherwise, which is fine in Node and workers.
+ * Switching `relaxedSimd` on an existing backend disposes it first (threads must be restarted).
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const relaxed = options.relaxedSimd ?? false;
+  if (relaxed && !relaxedSimdSupported() && (options.allowV8Flag ?? true)) await enableRelaxedFlag();
+  const existing = currentRuntime();
+  // The build this call would pick (relaxed needs shared memory and engine support).
+  const target = relaxed && relaxedSimdSupported() && (existing?.shared ?? true);
+  if (existing && existing.relaxed !== target) await disposeBackend();
+  await initRuntime(relaxed);
+  return backendInfo();
+}
+
+export function backendInfo(): BackendInfo {
+  const rt = runtime();
+  return { sharedMemory: rt.shared, relaxedSimd: rt.relaxed, memoryBytes: rt.memory.buffer.byteLength };
+}
+
+/** Stops worker threads and releases wasm memory; the next kernel call starts afresh. */
+export async function disposeBackend(): Promise<void> {
+  await shutdownThreads();
+  dropRuntime();
+}

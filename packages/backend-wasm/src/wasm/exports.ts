@@ -1,0 +1,76 @@
+// Raw exports of assembly/index.ts. Pointers and sizes are byte addresses / element
+// counts in wasm memory; booleans are 0/1.
+
+type Ptr = number;
+
+export type GemmBatchedFn = (
+  transA: number,
+  transB: number,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Ptr,
+  lda: number,
+  b: Ptr,
+  ldb: number,
+  beta: number,
+  c: Ptr,
+  ldc: number,
+  batch: number,
+  strideA: number,
+  strideB: number,
+  strideC: number,
+  scratch: Ptr,
+) => void;
+
+type Map = (op: number, x: Ptr, y: Ptr, n: number) => void;
+type Zip = (op: number, a: Ptr, b: Ptr, y: Ptr, n: number) => void;
+type ZipRows = (op: number, a: Ptr, b: Ptr, y: Ptr, rows: number, cols: number) => void;
+type BiasAct = (x: Ptr, bias: Ptr, y: Ptr, rows: number, cols: number, act: number) => void;
+type Adam = (
+  p: Ptr,
+  g: Ptr,
+  m: Ptr,
+  v: Ptr,
+  n: number,
+  lr: number,
+  b1: number,
+  b2: number,
+  d1: number,
+  d2: number,
+  eps: number,
+  c1: number,
+  c2: number,
+) => void;
+type Axpy = (n: number, alpha: number, x: Ptr, y: Ptr) => void;
+type Reduce = (x: Ptr, y: Ptr, rows: number, cols: number) => void;
+type SumAll = (x: Ptr, n: number) => number;
+
+export interface KernelExports {
+  heapBase(): number;
+  gemmScratchF32(m: number, n: number, k: number): number;
+  gemmScratchF64(m: number, n: number, k: number): number;
+  gemmBatchedF32: GemmBatchedFn;
+  gemmBatchedF64: GemmBatchedFn;
+  unaryF32: Map;
+  unaryF64: Map;
+  binaryF32: Zip;
+  binaryF64: Zip;
+  binaryRowsF32: ZipRows;
+  binaryRowsF64: ZipRows;
+  biasActF32: BiasAct;
+  biasActF64: BiasAct;
+  adamF32: Adam;
+  adamF64: Adam;
+  axpyF32: Axpy;
+  axpyF64: Axpy;
+  sumAllF32: SumAll;
+  sumAllF64: SumAll;
+  sumRowsF32: Reduce;
+  sumRowsF64: Reduce;
+  sumLastF32: Reduce;
+  sumLastF64: Reduce;
+  maxLastF32: Reduce;
+  maxLastF64: Reduce;
+}

@@ -1,0 +1,31 @@
+// Copies between caller arrays and wasm memory. Views are created after all allocations
+// of a call, because growing memory replaces (and for private memory detaches) the buffer.
+import type { Dtype, FloatArray } from "../dtype";
+import type { Runtime } from "./runtime";
+
+export function view(rt: Runtime, dtype: Dtype, ptr: number, length: number): FloatArray {
+  const buffer = rt.memory.buffer;
+  return dtype === "float32" ? new Float32Array(buffer, ptr, length) : new Float64Array(buffer, ptr, length);
+}
+
+export function copyIn(
+  rt: Runtime,
+  ptr: number,
+  src: FloatArray,
+  offset = 0,
+  length = src.length - offset,
+): void {
+  const dtype = src instanceof Float32Array ? "float32" : "float64";
+  view(rt, dtype, ptr, length).set(src.subarray(offset, offset + length));
+}
+
+export function copyOut(
+  rt: Runtime,
+  ptr: number,
+  dst: FloatArray,
+  offset = 0,
+  length = dst.length - offset,
+): void {
+  const dtype = dst instanceof Float32Array ? "float32" : "float64";
+  dst.set(view(rt, dtype, ptr, length), offset);
+}
