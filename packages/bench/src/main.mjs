@@ -11,6 +11,8 @@ import * as matmul from "./workloads/matmul.mjs";
 import * as moons from "./workloads/moons.mjs";
 import * as fashion from "./workloads/fashion.mjs";
 import * as optim from "@chainrule/optim";
+import * as wasm from "@chainrule/backend-wasm";
+import * as graphBench from "../../graph/bench/eager-vs-traced.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -68,21 +70,44 @@ const withTf = async (b, fn) => {
 
 const torch = torchResults();
 
+// chainrule on each of its backends: the reference TypeScript one and WebAssembly SIMD.
+const backends = { js: np.jsBackend, wasm: await wasm.createBackend() };
+function onBackend(name, fn) {
+  const before = np.getBackend();
+  np.setBackend(backends[name]);
+  try {
+    return fn();
+  } finally {
+    np.setBackend(before);
+  }
+}
+const onBoth = (fn) => ({ "chainrule js": onBackend("js", fn), "chainrule wasm": onBackend("wasm", fn) });
+
 if (want("matmul")) {
   for (const n of matmul.sizes) {
     log(`bench: matmul n=${n}`);
     row(`matmul f32 n=${n}`, "GFLOP/s", true, {
-      "chainrule js": matmul.chainrule(np, n),
+      ...onBoth(() => matmul.chainrule(np, n)),
       "TF.js cpu": n <= 512 ? await withTf("cpu", (tf) => matmul.tfjs(tf, n)) : undefined,
       "TF.js wasm": await withTf("wasm", (tf) => matmul.tfjs(tf, n)),
       PyTorch: torch?.matmul?.[String(n)],
     });
   }
+  // The same products split over two threads (the calling thread and one worker).
+  await wasm.initThreads({ threads: 2 });
+  for (const n of matmul.sizes.filter((s) => s >= 256)) {
+    log(`bench: matmul n=${n}, 2 threads`);
+    row(`matmul f32 n=${n}, 2 threads`, "GFLOP/s", true, {
+      "chainrule wasm": onBackend("wasm", () => matmul.chainrule(np, n)),
+      PyTorch: undefined,
+    });
+  }
+  await wasm.shutdownThreads();
 }
 if (want("himmelblau")) {
   log("bench: himmelblau");
   row("Himmelblau gradient step", "µs", false, {
-    "chainrule js": himmelblau.chainrule(np, ag),
+    ...onBoth(() => himmelblau.chainrule(np, ag)),
     "TF.js cpu": await withTf("cpu", (tf) => himmelblau.tfjs(tf)),
     "TF.js wasm": await withTf("wasm", (tf) => himmelblau.tfjs(tf)),
     PyTorch: torch?.himmelblau,
@@ -90,21 +115,44 @@ if (want("himmelblau")) {
 }
 if (want("moons")) {
   log("bench: moons");
-  row("moons 2-25-50-25-2 SGD, batch 1", "µs/step", false, {
-    "chainrule js": moons.chainrule(np, ag),
+  const peers = {
     "TF.js cpu": await withTf("cpu", (tf) => moons.tfjs(tf)),
     "TF.js wasm": await withTf("wasm", (tf) => moons.tfjs(tf)),
     PyTorch: torch?.moons,
+  };
+  row("moons 2-25-50-25-2 SGD, batch 1 (eager)", "µs/step", false, {
+    ...onBoth(() => moons.chainrule(np, ag)),
+    ...peers,
+  });
+  const traced = {
+    js: onBackend("js", () => graphBench.moons()),
+    wasm: onBackend("wasm", () => graphBench.moons()),
+  };
+  row("moons 2-25-50-25-2 SGD, batch 1 (traced)", "µs/step", false, {
+    "chainrule js": traced.js.traced,
+    "chainrule wasm": traced.wasm.traced,
+    ...peers,
   });
 }
-
 if (want("fashion")) {
   log("bench: fashion");
-  row("Fashion-MNIST MLP epoch (600 steps of 100)", "s", false, {
-    "chainrule js": fashion.chainrule(np, ag, optim),
+  const peers = {
     "TF.js cpu": await withTf("cpu", (tf) => fashion.tfjs(tf)),
     "TF.js wasm": await withTf("wasm", (tf) => fashion.tfjs(tf)),
     PyTorch: torch?.fashion,
+  };
+  row("Fashion-MNIST MLP epoch (eager)", "s", false, {
+    ...onBoth(() => fashion.chainrule(np, ag, optim)),
+    ...peers,
+  });
+  const traced = {
+    js: onBackend("js", () => graphBench.fashion()),
+    wasm: onBackend("wasm", () => graphBench.fashion()),
+  };
+  row("Fashion-MNIST MLP epoch (traced)", "s", false, {
+    "chainrule js": (traced.js.traced / 1000) * fashion.STEPS_PER_EPOCH,
+    "chainrule wasm": (traced.wasm.traced / 1000) * fashion.STEPS_PER_EPOCH,
+    ...peers,
   });
 }
 
