@@ -1,9 +1,10 @@
-import { parseAppFlags } from "@chainrule/app-kit";
+import { parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
 import { run } from "./himmelblau";
 
 const flags = parseAppFlags("himmelblau", process.argv.slice(2), {
   jitter: { type: "string", default: "0" },
 });
+await selectBackend(parseBackend(flags.extra.backend));
 // The textbook runs 200 steps; --full runs 1000 to show the trajectories settle completely.
 const steps = flags.steps ?? flags.epochs ?? (flags.full ? 1000 : 200);
 const metrics = await run({

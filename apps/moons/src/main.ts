@@ -1,7 +1,11 @@
-import { parseAppFlags } from "@chainrule/app-kit";
+import { parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
 import { run } from "./moons";
 
-const flags = parseAppFlags("moons", process.argv.slice(2), { eager: { type: "boolean", default: false } });
+const flags = parseAppFlags("moons", process.argv.slice(2), {
+  eager: { type: "boolean", default: false },
+  backend: { type: "string", default: "wasm" },
+});
+await selectBackend(parseBackend(flags.extra.backend));
 // With seed 0, per-sample SGD leaves the MSE ≈ 0.09 plateau (a near-linear boundary, ~0.88) around
 // epoch 380 and reaches 0.96 test accuracy by 500; --full runs the textbook's 1000 epochs.
 const epochs = flags.epochs ?? (flags.full ? 1000 : 500);

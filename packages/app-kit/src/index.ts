@@ -23,8 +23,10 @@ export function parseAppFlags(
   argv: string[],
   extra: Record<string, { type: "string" | "boolean"; default?: string | boolean }> = {},
 ): CommonFlags {
+  // `pnpm --filter app start -- --full` passes the `--` through: it separates nothing here.
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
   const { values } = parseArgs({
-    args: argv,
+    args,
     options: {
       seed: { type: "string", default: "0" },
       epochs: { type: "string" },
@@ -70,3 +72,5 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 export function secondsSince(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
+
+export { BACKENDS, parseBackend, selectBackend, type BackendName } from "./backend";

@@ -1,0 +1,68 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadFashionMnist } from "@chainrule/datasets";
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { evalOnly, run } from "./fashion-mnist";
+
+const out = mkdtempSync(join(tmpdir(), "fashion-mnist-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("apps/fashion-mnist end to end", () => {
+  it("trains one epoch on a subset, writes metrics, plots and the model, and reloads it", async () => {
+    const data = await loadFashionMnist();
+    const lines: string[] = [];
+    const { metrics } = await run({
+      epochs: 1,
+      lr: 1e-3,
+      batchSize: 100,
+      seed: 0,
+      out,
+      trainLimit: 2000,
+      progress: "none",
+      log: (l) => lines.push(l),
+      data,
+    });
+    // summary() first, then one line per epoch with the loss, test accuracy, samples/s and time
+    expect(lines[0]).toContain("Total params: 244,522");
+    const epochLines = lines.filter((l) => l.startsWith("epoch "));
+    expect(epochLines).toHaveLength(1);
+    expect(epochLines[0]).toMatch(
+      /^epoch 1\/1: loss \d\.\d{4} .* test accuracy 0\.\d{4} · \d+ samples\/s · \d+\.\d s$/,
+    );
+    // 20 Adam steps on 2,000 images already beat chance by far
+    expect(metrics.trainSamples).toBe(2000);
+    expect(metrics.testSamples).toBe(10000);
+    expect(metrics.testAccuracy).toBeGreaterThan(0.5);
+    expect(metrics.history[0]!.samplesPerSecond).toBeGreaterThan(0);
+    expect(metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10000);
+    const diagonal = metrics.confusion.reduce((a, row, i) => a + row[i]!, 0);
+    expect(diagonal / 10000).toBeCloseTo(metrics.testAccuracy, 10);
+
+    const saved = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect(saved.app).toBe("fashion-mnist");
+    expect(saved.seed).toBe(0);
+    expect(saved.testAccuracy).toBe(metrics.testAccuracy);
+    expect(saved.wallTimeSeconds).toBeGreaterThan(0);
+    expect(saved.params).toBe(244522);
+
+    for (const name of ["loss", "accuracy", "confusion", "samples"]) {
+      const svg = readFileSync(join(out, `${name}.svg`), "utf8");
+      expect(svg.startsWith("<svg")).toBe(true);
+      const meta = await sharp(join(out, `${name}.png`)).metadata();
+      expect(meta.format).toBe("png");
+      expect(meta.width).toBeGreaterThan(400);
+    }
+    expect(readFileSync(join(out, "confusion.svg"), "utf8")).toContain("Ankle boot");
+
+    // --eval-only: a fresh model loaded from the safetensors file scores exactly the same
+    const file = join(out, "model.safetensors");
+    expect(existsSync(file)).toBe(true);
+    const evalLines: string[] = [];
+    const reloaded = await evalOnly(file, { log: (l) => evalLines.push(l), data });
+    expect(reloaded.accuracy).toBe(metrics.testAccuracy);
+    expect(reloaded.loss).toBeCloseTo(metrics.testLoss, 6);
+    expect(evalLines[0]).toContain(`test accuracy ${metrics.testAccuracy.toFixed(4)}`);
+  });
+});

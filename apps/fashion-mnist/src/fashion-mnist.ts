@@ -1,0 +1,323 @@
+import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
+import { noGrad } from "@chainrule/autograd";
+import { DataLoader, loadFashionMnist, normalizeImages, type FashionMnist } from "@chainrule/datasets";
+import * as np from "@chainrule/ndarray";
+import { Dense, Flatten, Sequential, sparseSoftmaxCrossEntropy } from "@chainrule/nn";
+import { loadSafetensorsFile, saveSafetensorsFile } from "@chainrule/nn/node";
+import { Adam } from "@chainrule/optim";
+import { confusionMatrix, imageGrid, lineChart, save, type Chart } from "@chainrule/plot";
+import { fit, type ProgressReporter } from "@chainrule/train";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The issue's budget: test accuracy ≥ 0.88 within 10 epochs. */
+export const FULL_EPOCHS = 10;
+
+/** 784-256-128-64-32-10: ReLU hidden layers, logits out (the softmax is in the loss). */
+export function fashionMlp(seed: number): Sequential {
+  return new Sequential(
+    [
+      new Flatten({ inputShape: [28, 28] }),
+      new Dense(256, { inputDim: 784, activation: "relu" }),
+      new Dense(128, { inputDim: 256, activation: "relu" }),
+      new Dense(64, { inputDim: 128, activation: "relu" }),
+      new Dense(32, { inputDim: 64, activation: "relu" }),
+      new Dense(10, { inputDim: 32 }),
+    ],
+    { seed },
+  );
+}
+
+export interface Options {
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  seed: number;
+  out: string;
+  /** Train on the first `trainLimit` training images only (for quick runs and tests). */
+  trainLimit?: number;
+  progress: "auto" | "bar" | "lines" | "none" | ProgressReporter;
+  log: (line: string) => void;
+  /** Recorded in metrics.json; select it with `selectBackend` before calling `run`. */
+  backend?: string;
+  /** Already loaded data (tests load it once). */
+  data?: FashionMnist;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  /** Predicted class of each test image. */
+  predictions: Int32Array;
+}
+
+/** Mean cross-entropy and accuracy over a whole set, in chunks, without recording. */
+export function evaluate(model: Sequential, x: np.NDArray, labels: np.NDArray, chunk = 1000): Evaluation {
+  const n = x.shape[0]!;
+  const predictions = new Int32Array(n);
+  const truth = labels.data;
+  let lossSum = 0;
+  let correct = 0;
+  noGrad(() => {
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      const logits = model.call(np.slice(x, [[start, end]]));
+      const yb = np.slice(labels, [[start, end]]);
+      lossSum += sparseSoftmaxCrossEntropy(logits, yb, { reduction: "sum" }).item();
+      const pred = np.argmax(logits, 1).data;
+      for (let i = 0; i < end - start; i++) {
+        predictions[start + i] = Number(pred[i]);
+        if (predictions[start + i] === Number(truth[start + i])) correct++;
+      }
+    }
+  });
+  return { loss: lossSum / n, accuracy: correct / n, predictions };
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  samplesPerSecond: number;
+  trainSeconds: number;
+  epochSeconds: number;
+}
+
+export interface Metrics {
+  app: "fashion-mnist";
+  seed: number;
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  trainSamples: number;
+  testSamples: number;
+  backend: string;
+  params: number;
+  testAccuracy: number;
+  testLoss: number;
+  trainLoss: number;
+  history: EpochRecord[];
+  confusion: number[][];
+  classNames: string[];
+  model: string;
+  trainSeconds: number;
+  wallTimeSeconds: number;
+}
+
+/** Whole-number ticks on the x axis (epochs are 1, 2, 3…, not 1.0, 1.5, 2.0). */
+function epochAxis(chart: Chart): Chart {
+  const encoding = chart.spec.encoding as { x: Record<string, unknown> };
+  encoding.x.axis = { format: "d", tickMinStep: 1 };
+  return chart;
+}
+
+/** loss.{svg,png} and accuracy.{svg,png}: train and test curves over the epochs. */
+export async function plotCurves(history: readonly EpochRecord[], out: string): Promise<void> {
+  const epochs = history.map((r) => r.epoch);
+  await save(
+    epochAxis(
+      lineChart({
+        series: [
+          { name: "train", x: epochs, y: history.map((r) => r.loss) },
+          { name: "test", x: epochs, y: history.map((r) => r.testLoss) },
+        ],
+        title: "Fashion-MNIST: cross-entropy loss (train: mean over each epoch's batches)",
+        xLabel: "epoch",
+        yLabel: "loss",
+      }),
+    ),
+    join(out, "loss"),
+  );
+  await save(
+    epochAxis(
+      lineChart({
+        series: [
+          { name: "train", x: epochs, y: history.map((r) => r.trainAccuracy) },
+          { name: "test", x: epochs, y: history.map((r) => r.testAccuracy) },
+        ],
+        title: "Fashion-MNIST: accuracy (train: mean over each epoch's batches)",
+        xLabel: "epoch",
+        yLabel: "accuracy",
+      }),
+    ),
+    join(out, "accuracy"),
+  );
+}
+
+const fmtEpoch = (r: EpochRecord, epochs: number) =>
+  `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}: loss ${r.loss.toFixed(4)} · ` +
+  `test loss ${r.testLoss.toFixed(4)} · test accuracy ${r.testAccuracy.toFixed(4)} · ` +
+  `${Math.round(r.samplesPerSecond)} samples/s · ${r.epochSeconds.toFixed(1)} s`;
+
+export async function run(opts: Options): Promise<{ metrics: Metrics; model: Sequential }> {
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 1)
+    throw new RangeError(`fashion-mnist: epochs must be a whole number ≥ 1, got ${opts.epochs}`);
+  const t0 = performance.now();
+  const { train, test, classNames } = opts.data ?? (await loadFashionMnist());
+  const limit = Math.min(opts.trainLimit ?? Infinity, train.images.shape[0]!);
+  const xTrain = normalizeImages(np.slice(train.images, [[0, limit]])); // float32 [N, 28, 28] in [0, 1]
+  const yTrain = np.slice(train.labels, [[0, limit]]);
+  const xTest = normalizeImages(test.images);
+  const yTest = test.labels;
+  const nTrain = xTrain.shape[0]!;
+  const nTest = xTest.shape[0]!;
+
+  const model = fashionMlp(opts.seed);
+  opts.log(model.summary(undefined, { print: false }));
+  opts.log(
+    `Fashion-MNIST: ${nTrain} training / ${nTest} test images; Adam lr ${opts.lr}, batch ${opts.batchSize}, ` +
+      `${opts.epochs} epoch${opts.epochs === 1 ? "" : "s"}, seed ${opts.seed}`,
+  );
+  const optimizer = new Adam(model.parameters(), { lr: opts.lr });
+  const loader = new DataLoader(
+    { x: xTrain, y: yTrain },
+    { batchSize: opts.batchSize, shuffle: true, seed: opts.seed },
+  );
+
+  const history: EpochRecord[] = [];
+  let last: Evaluation | undefined;
+  let epochStart = 0;
+  let trainEnd = 0;
+  // fit calls onEpochEnd while the epoch's progress bar is still drawn: print once it is gone.
+  const pending: string[] = [];
+  const flush = () => pending.splice(0).forEach((line) => opts.log(line));
+  const tTrain = performance.now();
+  await fit({
+    epochs: opts.epochs,
+    data: loader,
+    model,
+    trainStep: ({ x, y }: { x: np.NDArray; y: np.NDArray }) => {
+      let logits: np.NDArray | undefined;
+      const loss = optimizer.minimize(() => sparseSoftmaxCrossEntropy((logits = model.call(x)), y));
+      // Accuracy of the batch's predictions before the update (cheap: the logits are already there).
+      const pred = np.argmax(logits!, 1).data;
+      const truth = y.data;
+      let correct = 0;
+      for (let i = 0; i < pred.length; i++) if (Number(pred[i]) === Number(truth[i])) correct++;
+      return { loss, acc: correct / pred.length };
+    },
+    validate: () => {
+      trainEnd = performance.now();
+      last = evaluate(model, xTest, yTest);
+      return { test_loss: last.loss, test_acc: last.accuracy };
+    },
+    callbacks: [
+      {
+        onEpochBegin: () => {
+          flush();
+          epochStart = performance.now();
+        },
+        onEpochEnd: (epoch, logs) => {
+          const trainSeconds = (trainEnd - epochStart) / 1000;
+          const r: EpochRecord = {
+            epoch: epoch + 1,
+            loss: logs.loss!,
+            trainAccuracy: logs.acc!,
+            testLoss: logs.test_loss!,
+            testAccuracy: logs.test_acc!,
+            samplesPerSecond: nTrain / trainSeconds,
+            trainSeconds,
+            epochSeconds: (performance.now() - epochStart) / 1000,
+          };
+          history.push(r);
+          pending.push(fmtEpoch(r, opts.epochs));
+        },
+        onTrainEnd: flush,
+      },
+    ],
+    progress: opts.progress,
+  });
+  const trainSeconds = secondsSince(tTrain);
+  const final = last ?? evaluate(model, xTest, yTest);
+
+  mkdirSync(opts.out, { recursive: true });
+  const modelFile = join(opts.out, "model.safetensors");
+  await saveSafetensorsFile(model, modelFile, {
+    metadata: {
+      architecture: "784-256-128-64-32-10 relu MLP (Flatten, Dense×5), logits",
+      epochs: String(opts.epochs),
+      seed: String(opts.seed),
+      test_accuracy: String(final.accuracy),
+    },
+  });
+
+  // Plots: curves, the confusion matrix, and sample test images with predictions.
+  await plotCurves(history, opts.out);
+  const k = classNames.length;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const truth = yTest.data;
+  for (let i = 0; i < nTest; i++) confusion[Number(truth[i])]![final.predictions[i]!]!++;
+  await save(
+    confusionMatrix({
+      matrix: confusion,
+      labels: classNames,
+      title: `Fashion-MNIST test set: confusion matrix (accuracy ${final.accuracy.toFixed(4)})`,
+    }),
+    join(opts.out, "confusion"),
+  );
+  const shown = Math.min(24, nTest);
+  const pixels = test.images.data;
+  await save(
+    await imageGrid({
+      title: `The first ${shown} test images: predicted and true class (wrong ones in red)`,
+      columns: 8,
+      images: Array.from({ length: shown }, (_, i) => {
+        const pred = final.predictions[i]!;
+        const t = Number(truth[i]);
+        return {
+          data: pixels.subarray(i * 784, (i + 1) * 784),
+          width: 28,
+          height: 28,
+          channels: 1 as const,
+          caption: `pred: ${classNames[pred]}\ntrue: ${classNames[t]}`,
+          captionColor: pred === t ? "black" : "#d62728",
+        };
+      }),
+    }),
+    join(opts.out, "samples"),
+  );
+
+  const metrics: Metrics = {
+    app: "fashion-mnist",
+    seed: opts.seed,
+    epochs: opts.epochs,
+    lr: opts.lr,
+    batchSize: opts.batchSize,
+    trainSamples: nTrain,
+    testSamples: nTest,
+    backend: opts.backend ?? "js",
+    params: model.countParams().total,
+    testAccuracy: final.accuracy,
+    testLoss: final.loss,
+    trainLoss: history[history.length - 1]?.loss ?? NaN,
+    history,
+    confusion,
+    classNames,
+    model: modelFile,
+    trainSeconds,
+    wallTimeSeconds: secondsSince(t0),
+  };
+  writeJsonAtomic(join(opts.out, "metrics.json"), metrics);
+  return { metrics, model };
+}
+
+/** Loads a model saved by `run` into a fresh network and evaluates it on the 10,000 test images. */
+export async function evalOnly(
+  file: string,
+  opts: { log: (line: string) => void; data?: FashionMnist },
+): Promise<{ accuracy: number; loss: number; seconds: number }> {
+  const t0 = performance.now();
+  const { test } = opts.data ?? (await loadFashionMnist());
+  const model = fashionMlp(0);
+  await loadSafetensorsFile(model, file);
+  model.eval();
+  const result = evaluate(model, normalizeImages(test.images), test.labels);
+  const seconds = secondsSince(t0);
+  opts.log(
+    `${file}: test accuracy ${result.accuracy.toFixed(4)} (${Math.round(result.accuracy * test.labels.shape[0]!)}/${test.labels.shape[0]}), ` +
+      `test loss ${result.loss.toFixed(4)} · ${seconds.toFixed(1)} s`,
+  );
+  return { accuracy: result.accuracy, loss: result.loss, seconds };
+}

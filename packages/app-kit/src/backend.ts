@@ -1,0 +1,21 @@
+import { useWasmBackend } from "@chainrule/backend-wasm";
+import * as np from "@chainrule/ndarray";
+
+/** The compute backends an app can run on (`--backend`). */
+export const BACKENDS = ["wasm", "js"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Parses the `--backend` flag. */
+export function parseBackend(value: unknown): BackendName {
+  if (BACKENDS.includes(value as BackendName)) return value as BackendName;
+  throw new Error(`--backend expects one of ${BACKENDS.join(", ")}, got '${String(value)}'`);
+}
+
+/**
+ * Makes `name` the backend of every array op that follows; called once, before `run()` builds the model.
+ * The apps default to WebAssembly SIMD (`wasm`); `js` is the pure-TypeScript reference backend.
+ */
+export async function selectBackend(name: BackendName): Promise<void> {
+  if (name === "js") np.setBackend(np.jsBackend);
+  else await useWasmBackend();
+}
