@@ -220,3 +220,31 @@ describe("earlyStopping", () => {
     ).rejects.toThrow("earlyStopping: 'val_loss' is not among the epoch's metrics (loss)");
   });
 });
+
+describe("fit: ordering of the progress output and callbacks", () => {
+  it("closes the epoch's progress (bar) before onEpochEnd callbacks print", async () => {
+    const events: string[] = [];
+    const reporter = {
+      epochStart: () => void events.push("bar start"),
+      batchEnd: () => {},
+      epochEnd: () => void events.push("bar end"),
+      close: () => void events.push("close"),
+    };
+    await fit({
+      epochs: 2,
+      data: [1, 2],
+      trainStep: () => 0.5,
+      callbacks: [{ onEpochEnd: (epoch) => void events.push(`callback ${epoch}`) }],
+      progress: reporter,
+    });
+    expect(events).toEqual([
+      "bar start",
+      "bar end",
+      "callback 0",
+      "bar start",
+      "bar end",
+      "callback 1",
+      "close",
+    ]);
+  });
+});

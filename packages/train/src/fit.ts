@@ -153,8 +153,10 @@ export async function fit<B>(options: FitOptions<B>): Promise<History> {
         Object.assign(logs, await validate(epoch));
       }
       appendEpoch(history, epoch, logs);
-      for (const cb of callbacks) if ((await cb.onEpochEnd?.(epoch, logs)) === "stop") stop = true;
+      // The epoch's bar is closed (replaced by its summary line) before callbacks run, so what they
+      // print lands below it instead of being wiped by the bar's redraw.
       reporter.epochEnd(epoch, epochs, logs, (Date.now() - started) / 1000);
+      for (const cb of callbacks) if ((await cb.onEpochEnd?.(epoch, logs)) === "stop") stop = true;
       if (stop) break;
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(history);
