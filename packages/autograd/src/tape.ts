@@ -34,6 +34,12 @@ export interface GradientOptions {
  *   const y = tape.record(() => { tape.watch(x); return x.mul(x); });
  *   tape.gradient(y, x); // 2x
  */
+function untrackedParents(n: number): TrackId[] {
+  if (n === 1) return [UNTRACKED];
+  if (n === 2) return [UNTRACKED, UNTRACKED];
+  return new Array<TrackId>(n).fill(UNTRACKED);
+}
+
 export class GradientTape {
   readonly persistent: boolean;
   readonly watchAccessedVariables: boolean;
@@ -109,7 +115,7 @@ export class GradientTape {
         this.tracked.set(x, id);
       }
       if (id !== undefined) {
-        parents ??= new Array<TrackId>(inputs.length).fill(UNTRACKED);
+        parents ??= untrackedParents(inputs.length);
         parents[i] = id;
       }
     }

@@ -8,7 +8,10 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+const NO_STRIDES: number[] = Object.freeze([]) as unknown as number[];
+
 export function contiguousStrides(shape: Shape): number[] {
+  if (shape.length === 0) return NO_STRIDES; // 0-D arrays share one (frozen) empty strides list
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

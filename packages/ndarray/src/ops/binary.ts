@@ -117,41 +117,55 @@ function tieSplit(g: NDArray, wins: NDArray, ties: NDArray): NDArray[] {
 }
 
 /** Broadcasts both operands (recording `expand`, whose gradient sums back) and promotes dtypes. */
+/** Promotes dtypes (weak scalars adopt the other side's) and works out the broadcast shape. */
 function prepare(
   op: string,
   a: Input,
   b: Input,
   dtype: ((d: DType) => DType) | undefined,
   exact: boolean,
-): [NDArray, NDArray, DType, readonly number[]] {
+  into: Prepared,
+): Prepared {
   let x = operand(a, b, op, exact);
   let y = operand(b, a, op, exact);
   let d = promote(x.dtype, y.dtype);
   if (dtype) d = dtype(d);
   if (x.dtype !== d) x = cast(x, d);
   if (y.dtype !== d) y = cast(y, d);
-  const shape = shapesEqual(x.shape, y.shape)
+  into.x = x;
+  into.y = y;
+  into.dtype = d;
+  into.shape = shapesEqual(x.shape, y.shape)
     ? x.shape
     : y.ndim === 0
       ? x.shape
       : x.ndim === 0
         ? y.shape
         : broadcastShapes(op, x.shape, y.shape);
-  return [x, y, d, shape];
+  return into;
 }
 
-// Arithmetic on bools counts (true + true = 2), as in NumPy; maximum/minimum of bools stay bool.
+interface Prepared {
+  x: NDArray;
+  y: NDArray;
+  dtype: DType;
+  shape: readonly number[];
+}
+// Reused by every call (ops never re-enter prepare before reading it): no tuple per op.
+const scratch = {} as Prepared;
+const NO_PARAMS = Object.freeze({});
+
 const arithDType = (d: DType): DType => (d === "bool" ? "int32" : d);
 const sameDType = (d: DType): DType => d;
 
 function arith(op: ArithOp, a: Input, b: Input, dtype: (d: DType) => DType = arithDType): NDArray {
-  const [x, y, d, shape] = prepare(op, a, b, dtype, false);
-  return run(binaryPrims[op], [x, y], {}, shape, d);
+  const p = prepare(op, a, b, dtype, false, scratch);
+  return run(binaryPrims[op], [p.x, p.y], NO_PARAMS, p.shape, p.dtype);
 }
 
 function compare(op: CompareOp, a: Input, b: Input): NDArray {
-  const [x, y, , shape] = prepare(op, a, b, undefined, true);
-  return run(binaryPrims[op], [x, y], {}, shape, "bool");
+  const p = prepare(op, a, b, undefined, true, scratch);
+  return run(binaryPrims[op], [p.x, p.y], NO_PARAMS, p.shape, "bool");
 }
 
 /** Throws when an integer power has a negative exponent (NumPy refuses these too). */

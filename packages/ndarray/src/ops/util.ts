@@ -8,10 +8,23 @@ export type Input = NDArray | number | boolean;
 // Shape and strides of every 0-D array made here: shared, since shapes are never mutated.
 const NO_AXES: readonly number[] = Object.freeze([]);
 
+// Weak-scalar operands (the 11 in `x.sub(11)`, the 1 in a sigmoid gradient rule) are immutable inputs,
+// so each (value, dtype) is made once and shared instead of allocated on every op. Bounded: cleared
+// when full. -0 is not cached (the Map would confuse it with +0).
+const SCALARS = new Map<DType, Map<number, NDArray>>();
+const SCALAR_CACHE_LIMIT = 1024;
+
 export function scalar(value: number, dtype: DType): NDArray {
+  let byValue = SCALARS.get(dtype);
+  const hit = byValue?.get(value);
+  if (hit !== undefined && !Object.is(value, -0)) return hit;
   const b = allocate(dtype, 1);
   b[0] = value;
-  return new NDArray(b, NO_AXES, dtype, NO_AXES);
+  const out = new NDArray(b, NO_AXES, dtype, NO_AXES);
+  if (byValue === undefined) SCALARS.set(dtype, (byValue = new Map()));
+  if (byValue.size >= SCALAR_CACHE_LIMIT) byValue.clear();
+  if (!Object.is(value, -0)) byValue.set(value, out);
+  return out;
 }
 
 /**
