@@ -3,6 +3,7 @@ import { run } from "./himmelblau";
 
 const flags = parseAppFlags("himmelblau", process.argv.slice(2), {
   jitter: { type: "string", default: "0" },
+  backend: { type: "string", default: "wasm" },
 });
 await selectBackend(parseBackend(flags.extra.backend));
 // The textbook runs 200 steps; --full runs 1000 to show the trajectories settle completely.
