@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { loadFashionMnist } from "@chainrule/datasets";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
-import { evalOnly, run } from "./fashion-mnist";
+import { readSafetensorsFile } from "@chainrule/nn/node";
+import { evalOnly, run, savedModelKind } from "./fashion-mnist";
 
 const out = mkdtempSync(join(tmpdir(), "fashion-mnist-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -46,6 +47,7 @@ describe("apps/fashion-mnist end to end", () => {
     expect(saved.testAccuracy).toBe(metrics.testAccuracy);
     expect(saved.wallTimeSeconds).toBeGreaterThan(0);
     expect(saved.params).toBe(244522);
+    expect(saved.modelKind).toBe("mlp");
 
     for (const name of ["loss", "accuracy", "confusion", "samples"]) {
       const svg = readFileSync(join(out, `${name}.svg`), "utf8");
@@ -64,5 +66,56 @@ describe("apps/fashion-mnist end to end", () => {
     expect(reloaded.accuracy).toBe(metrics.testAccuracy);
     expect(reloaded.loss).toBeCloseTo(metrics.testLoss, 6);
     expect(evalLines[0]).toContain(`test accuracy ${metrics.testAccuracy.toFixed(4)}`);
+    expect(reloaded.model).toBe("mlp");
+    expect((await readSafetensorsFile(file)).metadata.model_kind).toBe("mlp");
+  });
+
+  it("--model cnn: trains the conv net briefly, records the model kind, and --eval-only rebuilds the CNN", async () => {
+    const data = await loadFashionMnist();
+    const cnnOut = join(out, "cnn");
+    const lines: string[] = [];
+    const { metrics } = await run({
+      model: "cnn",
+      epochs: 1,
+      lr: 1e-3,
+      batchSize: 100,
+      seed: 0,
+      out: cnnOut,
+      trainLimit: 500,
+      testLimit: 500,
+      progress: "none",
+      log: (l) => lines.push(l),
+      data,
+    });
+    expect(lines[0]).toContain("Total params: 421,642");
+    expect(lines[0]).toContain("Conv2D");
+    expect(lines.filter((l) => l.startsWith("epoch "))).toHaveLength(1);
+    // 5 Adam steps on 500 images: above chance (0.1)
+    expect(metrics.modelKind).toBe("cnn");
+    expect(metrics.trainSamples).toBe(500);
+    expect(metrics.testSamples).toBe(500);
+    expect(metrics.params).toBe(421642);
+    expect(metrics.testAccuracy).toBeGreaterThan(0.2);
+    expect(metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(500);
+
+    const saved = JSON.parse(readFileSync(join(cnnOut, "metrics.json"), "utf8"));
+    expect(saved.modelKind).toBe("cnn");
+    expect(saved.testAccuracy).toBe(metrics.testAccuracy);
+    for (const name of ["loss", "accuracy", "confusion", "samples"]) {
+      expect(readFileSync(join(cnnOut, `${name}.svg`), "utf8").startsWith("<svg")).toBe(true);
+      expect(existsSync(join(cnnOut, `${name}.png`))).toBe(true);
+    }
+
+    const file = join(cnnOut, "model.safetensors");
+    const { tensors, metadata } = await readSafetensorsFile(file);
+    expect(metadata.model_kind).toBe("cnn");
+    expect(tensors["layers.1.kernel"]!.shape).toEqual([3, 3, 1, 32]);
+    expect(await savedModelKind(file)).toBe("cnn");
+    const evalLines: string[] = [];
+    const reloaded = await evalOnly(file, { log: (l) => evalLines.push(l), data, testLimit: 500 });
+    expect(reloaded.model).toBe("cnn");
+    expect(reloaded.accuracy).toBe(metrics.testAccuracy);
+    expect(reloaded.loss).toBeCloseTo(metrics.testLoss, 6);
+    expect(evalLines[0]).toContain("(cnn): test accuracy");
   });
 });
