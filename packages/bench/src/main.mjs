@@ -10,6 +10,9 @@ import * as himmelblau from "./workloads/himmelblau.mjs";
 import * as matmul from "./workloads/matmul.mjs";
 import * as moons from "./workloads/moons.mjs";
 import * as fashion from "./workloads/fashion.mjs";
+import * as cnn from "./workloads/cnn.mjs";
+import * as nn from "@chainrule/nn";
+import * as conv from "@chainrule/layer-conv";
 import * as optim from "@chainrule/optim";
 import * as wasm from "@chainrule/backend-wasm";
 import * as graphBench from "../../graph/bench/eager-vs-traced.mjs";
@@ -153,6 +156,17 @@ if (want("fashion")) {
     "chainrule js": (traced.js.traced / 1000) * fashion.STEPS_PER_EPOCH,
     "chainrule wasm": (traced.wasm.traced / 1000) * fashion.STEPS_PER_EPOCH,
     ...peers,
+  });
+}
+
+if (want("cnn")) {
+  log("bench: cnn");
+  row("Fashion-MNIST CNN epoch (2 Conv+MaxPool, Dense)", "s", false, {
+    ...onBoth(() => cnn.chainrule(np, optim, nn, conv)),
+    // TF.js cpu needs ~95 s per step here (over 15 hours an epoch): measured once by hand, not in every run.
+    "TF.js cpu": undefined,
+    "TF.js wasm": await withTf("wasm", (tf) => cnn.tfjs(tf)),
+    PyTorch: torch?.cnn,
   });
 }
 

@@ -88,6 +88,26 @@ def fashion():
     return median_seconds(step, 20, warmup=10) * 600
 
 
+def cnn():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.rand(100, 1, 28, 28)
+    y = torch.randint(0, 10, (100,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return median_seconds(step, 3, trials=3, warmup=1) * 600
+
+
 print(
     json.dumps(
         {
@@ -97,6 +117,7 @@ print(
             "himmelblau": himmelblau(),
             "moons": moons(),
             "fashion": fashion(),
+            "cnn": cnn(),
         }
     )
 )
