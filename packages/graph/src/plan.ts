@@ -42,38 +42,8 @@ export interface PlanStats {
 }
 
 /** Kernels that write every element of `out`; any other kernel gets a zeroed buffer, as a fresh one would be. */
-const FULL_WRITE = new Set<string>([
-  "neg",
-  "abs",
-  "sign",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "sin",
-  "cos",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "floor",
-  "ceil",
-  "round",
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "cast",
-  "where",
+// Every elementwise primitive writes each output element; so do these.
+const FULL_WRITE_OTHERS = new Set([
   "copy",
   "sum",
   "prod",
@@ -84,6 +54,7 @@ const FULL_WRITE = new Set<string>([
   "gather",
   "concat",
 ]);
+const writesEveryElement = (op: string) => isElementwise(op) || FULL_WRITE_OTHERS.has(op);
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
 
@@ -418,7 +389,7 @@ export class Plan {
       listing.push(
         `  [${k}] ${ref(s.id)}:${typeString(n)} = ${n.op}(${ins[s.id]!.map(ref).join(", ")}) → ${slot}`,
       );
-      if (FULL_WRITE.has(n.op) && isBuiltin(n.prim!)) return () => kernel(inArrays, params, out);
+      if (writesEveryElement(n.op) && isBuiltin(n.prim!)) return () => kernel(inArrays, params, out);
       const buf = out.buffer;
       return () => {
         buf.fill(0);
