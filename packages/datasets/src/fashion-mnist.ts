@@ -102,7 +102,8 @@ export interface FashionMnist {
 export async function loadFashionMnist(options: FashionMnistOptions = {}): Promise<FashionMnist> {
   const keys = Object.keys(FASHION_MNIST_FILES) as FileKey[];
   const files = await allSettled(keys.map((key) => obtain(FASHION_MNIST_FILES[key], options)));
-  const arrays = await Promise.all(
+  // allSettled reports the first failure in file order, not whichever read finished first.
+  const arrays = await allSettled(
     files.map(({ file, verified }, i) =>
       readChecked(file, FASHION_MNIST_FILES[keys[i]!], options.verify ?? true, verified),
     ),
@@ -126,7 +127,7 @@ export function locateFashionMnist(options: FashionMnistOptions = {}): Record<Fi
   return out;
 }
 
-/** Like Promise.all, but waits for every download to finish (or clean up) before reporting the first error. */
+/** Like Promise.all, but waits for every promise to settle, then reports the first error in array order. */
 async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r) => r.status === "rejected");
