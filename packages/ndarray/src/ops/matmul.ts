@@ -163,7 +163,11 @@ function micro(ap: TA, ai: number, bp: TA, bi: number, kc: number, c: TA | Float
   c[ci] = c[ci]! + c30; c[ci + 1] = c[ci + 1]! + c31; c[ci + 2] = c[ci + 2]! + c32; c[ci + 3] = c[ci + 3]! + c33;
 }
 
-/** The plain loop for small products: i-p-j (row of B contiguous when cs = 1), or dot products when n = 1. */
+/**
+ * The plain loop for small products, as dot products: four outputs of a row at a time share each
+ * load of A and accumulate in locals, so C is read and written once per element whatever the
+ * strides (a transposed B, as in the input gradient, costs the same as a plain one).
+ */
 function gemmSmall(
   a: GemmOperand,
   b: GemmOperand,
@@ -175,19 +179,32 @@ function gemmSmall(
 ): void {
   const { buf: ab, off: ao, rs: ars, cs: acs } = a;
   const { buf: bb, off: bo, rs: brs, cs: bcs } = b;
-  if (n === 1) {
-    for (let i = 0; i < m; i++) {
-      let acc = 0;
-      for (let p = 0, pa = ao + i * ars, pb = bo; p < k; p++, pa += acs, pb += brs) acc += ab[pa]! * bb[pb]!;
-      c[cOff + i] = c[cOff + i]! + acc;
-    }
-    return;
-  }
+  const n4 = n - (n & 3);
   for (let i = 0; i < m; i++) {
     const row = cOff + i * n;
-    for (let p = 0; p < k; p++) {
-      const av = ab[ao + i * ars + p * acs]!;
-      for (let j = 0, pb = bo + p * brs; j < n; j++, pb += bcs) c[row + j] = c[row + j]! + av * bb[pb]!;
+    const ai = ao + i * ars;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0, pa = ai, pb = bo + j * bcs; p < k; p++, pa += acs, pb += brs) {
+        const av = ab[pa]!;
+        s0 += av * bb[pb]!;
+        s1 += av * bb[pb + bcs]!;
+        s2 += av * bb[pb + 2 * bcs]!;
+        s3 += av * bb[pb + 3 * bcs]!;
+      }
+      c[row + j] = c[row + j]! + s0;
+      c[row + j + 1] = c[row + j + 1]! + s1;
+      c[row + j + 2] = c[row + j + 2]! + s2;
+      c[row + j + 3] = c[row + j + 3]! + s3;
+    }
+    for (; j < n; j++) {
+      let s = 0;
+      for (let p = 0, pa = ai, pb = bo + j * bcs; p < k; p++, pa += acs, pb += brs) s += ab[pa]! * bb[pb]!;
+      c[row + j] = c[row + j]! + s;
     }
   }
 }
