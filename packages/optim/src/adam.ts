@@ -32,16 +32,29 @@ export function adamUpdate(
   decoupled: boolean,
 ): void {
   const bc1 = 1 - beta1 ** t;
-  const bc2 = 1 - beta2 ** t;
+  const step = lr / bc1;
+  const invBc2 = 1 / (1 - beta2 ** t);
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const n = theta.length;
+  if (weightDecay === 0) {
+    // The common case, kept free of per-element branches: one division and one square root each.
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]!;
+      const mi = (m[i] = beta1 * m[i]! + c1 * gi);
+      const vi = (v[i] = beta2 * v[i]! + c2 * gi * gi);
+      theta[i] = theta[i]! - (step * mi) / (Math.sqrt(vi * invBc2) + epsilon);
+    }
+    return;
+  }
   const l2 = decoupled ? 0 : weightDecay;
   const decay = decoupled ? 1 - lr * weightDecay : 1;
-  for (let i = 0; i < theta.length; i++) {
-    let th = theta[i]!;
-    const gi = l2 !== 0 ? g[i]! + l2 * th : g[i]!;
-    if (decay !== 1) th *= decay;
-    const mi = (m[i] = beta1 * m[i]! + (1 - beta1) * gi);
-    const vi = (v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi);
-    theta[i] = th - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + epsilon);
+  for (let i = 0; i < n; i++) {
+    const th = theta[i]! * decay;
+    const gi = g[i]! + l2 * theta[i]!;
+    const mi = (m[i] = beta1 * m[i]! + c1 * gi);
+    const vi = (v[i] = beta2 * v[i]! + c2 * gi * gi);
+    theta[i] = th - (step * mi) / (Math.sqrt(vi * invBc2) + epsilon);
   }
 }
 

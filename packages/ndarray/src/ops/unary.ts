@@ -76,7 +76,8 @@ export const unaryPrims: PrimitiveTable<UnaryOp> = {
   cos: { name: "cos", vjp: (g, [x]) => [neg(mul(g, sin(x!)))] },
   tanh: { name: "tanh", vjp: (g, _x, y) => [mul(g, sub(1, mul(y, y)))] },
   sigmoid: { name: "sigmoid", vjp: (g, _x, y) => [mul(g, mul(y, sub(1, y)))] },
-  relu: { name: "relu", vjp: (g, [x]) => [mul(g, cast(gt(x!, 0), g.dtype))] },
+  // y > 0 exactly where x > 0; reading the output lets a traced graph fuse the op that feeds relu.
+  relu: { name: "relu", vjp: (g, _x, y) => [mul(g, cast(gt(y, 0), g.dtype))] },
   floor: { name: "floor", vjp: zero },
   ceil: { name: "ceil", vjp: zero },
   round: { name: "round", vjp: zero },
