@@ -1,6 +1,6 @@
 import * as np from "@chainrule/ndarray";
 import { afterAll, describe, expect, it } from "vitest";
-import { createBackend, WASM_MATMUL_MIN_MACS, wasmKernels } from "./index";
+import { createBackend, WASM_ADAM_MIN_SIZE, WASM_MATMUL_MIN_MACS, wasmKernels } from "./index";
 
 const before = np.getBackend();
 afterAll(() => np.setBackend(before));
@@ -54,5 +54,30 @@ describe("the wasm Backend", () => {
   it("keeps the reference kernels where wasm does not pay (small products, other ops)", () => {
     expect(wasmKernels.add).toBe(np.jsBackend.kernels.add);
     expect(wasmKernels.matmul).not.toBe(np.jsBackend.kernels.matmul);
+  });
+
+  it("runs Adam updates in wasm (float64 closed form), declining small or mixed-dtype arrays", async () => {
+    const adam = (await createBackend()).fused!.adam!;
+    const n = WASM_ADAM_MIN_SIZE + 5; // SIMD body and scalar tail
+    const rng = new np.Random(5);
+    const param = rng.uniform([n], -1, 1, "float32").toTypedArray() as Float32Array;
+    const grad = rng.uniform([n], -1, 1, "float32").toTypedArray() as Float32Array;
+    const m = rng.uniform([n], -0.1, 0.1, "float32").toTypedArray() as Float32Array;
+    const v = rng.uniform([n], 0, 0.1, "float32").toTypedArray() as Float32Array;
+    const [p0, m0, v0] = [param.slice(), m.slice(), v.slice()];
+    const hyper = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: 3 };
+    expect(adam({ param, grad, m, v, ...hyper })).toBe(true);
+    for (let i = 0; i < n; i++) {
+      const mi = 0.9 * m0[i]! + 0.1 * grad[i]!;
+      const vi = 0.999 * v0[i]! + 0.001 * grad[i]! ** 2;
+      const want = p0[i]! - (0.01 * (mi / (1 - 0.9 ** 3))) / (Math.sqrt(vi / (1 - 0.999 ** 3)) + 1e-8);
+      expect(Math.abs(m[i]! - mi)).toBeLessThan(1e-6);
+      expect(Math.abs(v[i]! - vi)).toBeLessThan(1e-6);
+      expect(Math.abs(param[i]! - want)).toBeLessThan(1e-5);
+    }
+    const small = new Float32Array(8);
+    expect(adam({ param: small, grad: small, m: small, v: small, ...hyper })).toBe(false);
+    const m64 = new Float64Array(n);
+    expect(adam({ param, grad, m: m64, v: m64, ...hyper })).toBe(false);
   });
 });

@@ -18,6 +18,8 @@ export {
   useWasmBackend,
   wasmKernels,
   wasmMatmul,
+  wasmAdam,
+  WASM_ADAM_MIN_SIZE,
   WASM_MATMUL_MIN_MACS,
   type WasmBackendOptions,
 } from "./backend";

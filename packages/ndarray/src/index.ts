@@ -64,7 +64,9 @@ export {
   type Recorder,
 } from "./engine";
 export type {
+  AdamStep,
   Backend,
+  FusedKernels,
   Kernel,
   KernelTable,
   KernelPrim,

@@ -95,8 +95,33 @@ export type Kernel<K extends KernelPrim> = (
 
 export type KernelTable = { [K in KernelPrim]: Kernel<K> };
 
+/** One Adam/AdamW step on one parameter, in place (see @chainrule/optim's `adamUpdate`). */
+export interface AdamStep {
+  param: Float32Array | Float64Array;
+  grad: ArrayLike<number>;
+  /** First and second moments, updated in place. */
+  m: Float32Array | Float64Array;
+  v: Float32Array | Float64Array;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** The parameter's update count, from 1 (bias correction). */
+  step: number;
+}
+
+/**
+ * Whole training updates a backend may run itself (no graph, no tape). Each returns false when it
+ * declines the arrays it was given (dtype, size), and the caller runs its own loop instead.
+ */
+export interface FusedKernels {
+  adam?(s: AdamStep): boolean;
+}
+
 /** A compute backend: one kernel per computing primitive, checked at compile time. */
 export interface Backend {
   readonly name: string;
   readonly kernels: KernelTable;
+  /** Optional fused updates (optimizers look here first). */
+  readonly fused?: FusedKernels;
 }

@@ -1,6 +1,7 @@
 import type { Variable } from "@chainrule/autograd";
 import type { TypedArray } from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
+import type { FloatSlot } from "./state";
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Starting value of the squared-gradient sum (default 0, as PyTorch; Keras/TF use 0.1). */
@@ -20,7 +21,7 @@ export type AdagradHyper = { epsilon: number; weightDecay: number };
 export function adagradUpdate(
   theta: TypedArray,
   g: ArrayLike<number>,
-  sum: Float64Array,
+  sum: FloatSlot,
   lr: number,
   { epsilon, weightDecay }: AdagradHyper,
 ): void {

@@ -100,3 +100,44 @@ describe("AdamW (Loshchilov & Hutter 2019, PyTorch's form)", () => {
     expect(opt.iterations).toBe(2);
   });
 });
+
+describe("Adam on a backend with a fused update", () => {
+  it("hands the update to backend.fused.adam, and runs its own loop when the backend declines", () => {
+    const before = np.getBackend();
+    const calls: number[] = [];
+    let accept = true;
+    np.setBackend({
+      ...before,
+      name: "fused-test",
+      fused: {
+        adam: (s) => {
+          calls.push(s.step);
+          if (accept) s.param.fill(42);
+          return accept;
+        },
+      },
+    });
+    try {
+      const w = new Variable(f64(theta0), { name: "w" });
+      const opt = new Adam([w], { lr });
+      opt.step([f64(gs[0]!)]);
+      expect([...w.data]).toEqual([42, 42]);
+      accept = false;
+      opt.step([f64(gs[1]!)]);
+      expect(calls).toEqual([1, 2]);
+      // Declined: the JS loop ran from the state the fused step left (m = v = 0), at t = 2.
+      const want = gs[1]!.map((g) => {
+        const m = 0.1 * g;
+        const v = 0.001 * g * g;
+        return 42 - (lr * (m / (1 - 0.9 ** 2))) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
+      });
+      expect([...w.data]).toEqual(want.map((x) => expect.closeTo(x, 12)));
+      // Weight decay is never offered to the backend.
+      const d = new Variable(f64(theta0), { name: "d" });
+      new AdamW([d], { lr }).step([f64(gs[0]!)]);
+      expect(calls).toEqual([1, 2]);
+    } finally {
+      np.setBackend(before);
+    }
+  });
+});

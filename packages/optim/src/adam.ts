@@ -1,6 +1,7 @@
 import type { Variable } from "@chainrule/autograd";
-import type { TypedArray } from "@chainrule/ndarray";
+import { getBackend, type TypedArray } from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
+import type { FloatSlot } from "./state";
 
 export interface AdamOptions extends OptimizerOptions {
   beta1?: number;
@@ -24,8 +25,8 @@ export type AdamHyper = { beta1: number; beta2: number; epsilon: number; weightD
 export function adamUpdate(
   theta: TypedArray,
   g: ArrayLike<number>,
-  m: Float64Array,
-  v: Float64Array,
+  m: FloatSlot,
+  v: FloatSlot,
   lr: number,
   t: number,
   { beta1, beta2, epsilon, weightDecay }: AdamHyper,
@@ -77,7 +78,14 @@ abstract class AdamFamily extends Optimizer<AdamHyper> {
   }
 
   protected update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number, t: number): void {
-    adamUpdate(theta, g, this.slots.m![i]!, this.slots.v![i]!, lr, t, this.hyper, this.decoupled);
+    const m = this.slots.m![i]!;
+    const v = this.slots.v![i]!;
+    const { beta1, beta2, epsilon, weightDecay } = this.hyper;
+    // A backend may run the whole update itself (the wasm one does, in SIMD); it declines what it cannot.
+    const fused = weightDecay === 0 ? getBackend().fused?.adam : undefined;
+    const param = theta as Float32Array | Float64Array; // parameters are float (checked on construction)
+    if (fused?.({ param, grad: g, m, v, lr, beta1, beta2, epsilon, step: t })) return;
+    adamUpdate(theta, g, m, v, lr, t, this.hyper, this.decoupled);
   }
 }
 

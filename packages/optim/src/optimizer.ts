@@ -2,7 +2,7 @@ import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
 import { isFloat, NDArray, type TypedArray } from "@chainrule/ndarray";
 import { clipScale, globalNorm } from "./clip";
 import { resolveLr, type LearningRate } from "./schedules";
-import { exportState, importState, type OptimizerState } from "./state";
+import { exportState, importState, newSlot, type FloatSlot, type OptimizerState } from "./state";
 
 export interface OptimizerOptions {
   /** A number, or a schedule called with the update number t (1 for the first update). */
@@ -39,8 +39,11 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   clipValue: number | undefined;
   /** Hyperparameters, mutable between steps (`opt.hyper.beta1 = 0.95`); saved by `stateDict`. */
   readonly hyper: H;
-  /** Per-slot, per-parameter state (momentum, m, v…), float64, aligned with `params`. */
-  protected readonly slots: Record<string, Float64Array[]>;
+  /**
+   * Per-slot, per-parameter state (momentum, m, v…), aligned with `params`, in the parameter's dtype as
+   * in PyTorch: float32 moments for float32 weights (half the memory traffic), float64 for float64.
+   */
+  protected readonly slots: Record<string, FloatSlot[]>;
   /** Updates each parameter has received (its own t). */
   protected readonly paramSteps: number[];
   private t = 0;
@@ -75,7 +78,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     this.clipValue = options.clipValue;
     this.hyper = hyper;
     this.slots = Object.fromEntries(
-      slotNames.map((s) => [s, this.params.map((p) => new Float64Array(p.size))] as const),
+      slotNames.map((s) => [s, this.params.map((p) => newSlot(p.dtype, p.size))] as const),
     );
     this.paramSteps = this.params.map(() => 0);
   }

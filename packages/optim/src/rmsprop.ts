@@ -1,6 +1,7 @@
 import type { Variable } from "@chainrule/autograd";
 import type { TypedArray } from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
+import type { FloatSlot } from "./state";
 
 export interface RMSPropOptions extends OptimizerOptions {
   /** Decay ρ of the squared-gradient average (default 0.9, as Keras/TF; PyTorch's alpha defaults to 0.99). */
@@ -32,9 +33,9 @@ export type RMSPropHyper = {
 export function rmspropUpdate(
   theta: TypedArray,
   g: ArrayLike<number>,
-  v: Float64Array,
-  gAvg: Float64Array | undefined,
-  buf: Float64Array | undefined,
+  v: FloatSlot,
+  gAvg: FloatSlot | undefined,
+  buf: FloatSlot | undefined,
   lr: number,
   { rho, epsilon, momentum, weightDecay }: RMSPropHyper,
 ): void {

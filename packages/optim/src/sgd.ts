@@ -1,6 +1,7 @@
 import type { Variable } from "@chainrule/autograd";
 import type { TypedArray } from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
+import type { FloatSlot } from "./state";
 
 export interface SGDOptions extends OptimizerOptions {
   /** Momentum factor μ (default 0: plain SGD, no state kept). */
@@ -26,7 +27,7 @@ export type SGDHyper = { momentum: number; dampening: number; nesterov: boolean;
 export function sgdUpdate(
   theta: TypedArray,
   g: ArrayLike<number>,
-  buf: Float64Array | undefined,
+  buf: FloatSlot | undefined,
   lr: number,
   t: number,
   { momentum, dampening, nesterov, weightDecay }: SGDHyper,

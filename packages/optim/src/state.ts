@@ -1,5 +1,12 @@
 import type { Variable } from "@chainrule/autograd";
-import { fromTypedArray, type NDArray } from "@chainrule/ndarray";
+import { fromTypedArray, type DType, type NDArray } from "@chainrule/ndarray";
+
+/** One parameter's optimizer state (a moment, a momentum buffer…), in the parameter's float dtype. */
+export type FloatSlot = Float32Array | Float64Array;
+
+export function newSlot(dtype: DType, size: number): FloatSlot {
+  return dtype === "float32" ? new Float32Array(size) : new Float64Array(size);
+}
 
 /**
  * What `stateDict()` returns: plain data (float64 arrays, numbers, flags) that can be kept in memory or
@@ -28,14 +35,14 @@ export function exportState(
   params: readonly Variable[],
   step: number,
   paramSteps: readonly number[],
-  slots: Record<string, Float64Array[]>,
+  slots: Record<string, FloatSlot[]>,
   hyper: Record<string, number | boolean>,
 ): OptimizerState {
   const keys = paramKeys(params);
   const out: OptimizerState["slots"] = {};
   for (const [name, arrays] of Object.entries(slots)) {
     out[name] = Object.fromEntries(
-      keys.map((k, i) => [k, fromTypedArray(arrays[i]!.slice(), params[i]!.shape, "float64")]),
+      keys.map((k, i) => [k, fromTypedArray(arrays[i]!.slice(), params[i]!.shape)]),
     );
   }
   return { step, paramSteps: Object.fromEntries(keys.map((k, i) => [k, paramSteps[i]!])), slots: out, hyper };
@@ -50,7 +57,7 @@ export function importState(
   state: OptimizerState,
   params: readonly Variable[],
   paramSteps: number[],
-  slots: Record<string, Float64Array[]>,
+  slots: Record<string, FloatSlot[]>,
   knownHyper: readonly string[],
 ): { step: number; hyper: Record<string, number | boolean> } {
   const fail = (msg: string): never => {
