@@ -118,6 +118,43 @@ describe("dead nodes", () => {
   });
 });
 
+describe("descent fused into the weight gradient", () => {
+  // Per-sample SGD: each weight gradient is xᵀ·δ, a small matmul the update can absorb.
+  const step = (fetchGrads: boolean, lr = 0.1) => {
+    const { params, forward } = mlp();
+    const opt = new GradientDescentOptimizer(lr);
+    const f = trace(
+      (x, y) => {
+        const loss = np.mean(np.square(forward(x).sub(y)));
+        const out: Record<string, unknown> = { loss, train: opt.minimize(loss, params) };
+        if (fetchGrads) out.grads = gradients(loss, params);
+        return out;
+      },
+      [placeholder([1, 4], "float32", "x"), placeholder([1, 3], "float32", "y")],
+    );
+    return { params, opt, f };
+  };
+  const rng = new np.Random(5);
+  const feeds = Array.from({ length: 4 }, () => [
+    rng.normal([1, 4], 0, 1, "float32"),
+    rng.normal([1, 3], 0, 1, "float32"),
+  ]);
+
+  it("updates W1 and W2 inside their gradient matmuls, bit-identical to the unfused step, with a live learning rate", () => {
+    const fused = step(false);
+    const unfused = step(true); // fetching the gradients keeps them (and the plain update)
+    expect(String(fused.f.plan()).match(/descent fused/g)).toHaveLength(2);
+    expect(String(unfused.f.plan())).not.toMatch(/descent fused/);
+    for (const [i, [x, y]] of feeds.entries()) {
+      if (i === 2) fused.opt.learningRate = unfused.opt.learningRate = 0.03; // read on every run
+      fused.f(x!, y!);
+      unfused.f(x!, y!);
+    }
+    fused.params.forEach((p, i) => expect(p.toTypedArray()).toEqual(unfused.params[i]!.toTypedArray()));
+    expect(fused.params[0]!.toTypedArray()).not.toEqual(mlp().params[0]!.toTypedArray());
+  });
+});
+
 describe("fusion", () => {
   // A mix of float32 rounding, integer and bool intermediates, broadcast and scalar operands.
   const fn = (x: np.NDArray, b: np.NDArray) => {

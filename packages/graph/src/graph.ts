@@ -48,6 +48,11 @@ export interface UpdateOp {
   readonly grads: readonly (number | null)[];
   /** Applies the update from the gradients' values (aligned with `vars`). */
   apply(grads: readonly (NDArray | null)[]): void;
+  /**
+   * Set when the update is plain descent, θ ← θ − lr·g for each variable: the executor may then fuse a
+   * variable's step into the small matmul that computes its gradient (and pass null for it to `apply`).
+   */
+  readonly descent?: { learningRate(): number };
 }
 
 /**

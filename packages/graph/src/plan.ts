@@ -1,6 +1,7 @@
 import {
   NDArray,
   allocate,
+  descendMatmul,
   getBackend,
   shapesEqual,
   type Backend,
@@ -13,6 +14,7 @@ import {
 import { GraphError } from "./errors";
 import { compileFused, isElementwise, type FusedMember } from "./fusion";
 import { isBuiltin } from "./tracer";
+import type { Variable } from "@chainrule/autograd";
 import { Graph, typeString, type GraphNode, type Leaf, type UpdateOp } from "./graph";
 
 export interface PlanOptions {
@@ -60,6 +62,7 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 
 
 type Step =
   | { kind: "kernel"; id: number; reads: number[] }
+  | { kind: "descent"; id: number; reads: number[]; theta: Variable; learningRate: () => number }
   | { kind: "fused"; id: number; members: number[]; ext: number[]; reads: number[] }
   | { kind: "copy"; id: number; reads: number[] };
 
@@ -69,6 +72,9 @@ interface Slot {
 }
 
 const REDUCTIONS = new Set(["sum", "prod", "max", "min"]);
+
+/** Largest m·n·k for which a descent step is fused into its gradient's matmul (descendMatmul's loop). */
+const DESCENT_MAX_MACS = 32 * 32 * 32;
 
 /**
  * A reduction over axes that all have size 1 (a bias gradient at batch size 1) returns its input
@@ -292,6 +298,42 @@ export class Plan {
         steps.push({ kind: "fused", id, members, ext, reads: ext.map(rootOf) });
       } else steps.push({ kind: "kernel", id, reads: ins[id]!.map(rootOf) });
     }
+    // 3b. Plain descent through a small matmul (a per-sample weight gradient xᵀ·δ): θ ← θ − lr·(x @ δ)
+    // in one loop, moved to the end of the run so that it follows every read of θ, instead of writing
+    // the gradient and updating from it. Only for a gradient nothing else reads or fetches.
+    const fusedDescent = new Set<string>(); // `${update}:${variable index}`
+    const refs = new Uint8Array(N);
+    for (const l of leaves) if (l.kind === "node") refs[canon[l.id]!]! += 1;
+    const varUses = new Map<Variable, number>();
+    for (const u of updateSet)
+      for (const [k, g] of graph.updates[u]!.grads.entries()) {
+        if (g !== null) refs[canon[g]!]! += 1;
+        const v = graph.updates[u]!.vars[k]!;
+        varUses.set(v, (varUses.get(v) ?? 0) + 1);
+      }
+    for (const u of updateSet) {
+      const op = graph.updates[u]!;
+      if (!op.descent) continue;
+      op.grads.forEach((g0, k) => {
+        if (g0 === null) return;
+        const g = canon[g0]!;
+        const n = nodes[g]!;
+        const theta = op.vars[k]!;
+        if (n.kind !== "op" || n.op !== "matmul" || !isBuiltin(n.prim!) || n.shape.length !== 2) return;
+        if (refs[g] !== 1 || consumers[g]!.length > 0 || varUses.get(theta) !== 1) return;
+        if (n.dtype !== theta.dtype || (n.dtype !== "float32" && n.dtype !== "float64")) return;
+        const [ia, ib] = ins[g]!;
+        const kDim = nodes[ia!]!.shape[1]!;
+        if (nodes[ia!]!.shape.length !== 2 || n.shape[0]! * n.shape[1]! * kDim > DESCENT_MAX_MACS) return;
+        if (!theta.isContiguous || theta.offset !== 0) return;
+        const at = steps.findIndex((s) => s.kind === "kernel" && s.id === g);
+        if (at < 0) return;
+        steps.splice(at, 1);
+        const learningRate = op.descent!.learningRate;
+        steps.push({ kind: "descent", id: g, reads: ins[g]!.map(rootOf), theta, learningRate });
+        fusedDescent.add(`${u}:${k}`);
+      });
+    }
     const copies = new Map<number, NDArray>(); // update gradients that need a contiguous copy
 
     // 4. Buffers: liveness over root buffers; fetched roots are pinned (the caller keeps them).
@@ -305,13 +347,14 @@ export class Plan {
     const slotOf = new Map<number, Slot>();
     steps.forEach((s, k) => {
       const n = nodes[s.id]!;
-      slotOf.set(
-        s.id,
-        pool.take(
-          n.dtype,
-          n.shape.reduce((a, b) => a * b, 1),
-        ),
-      );
+      if (s.kind !== "descent")
+        slotOf.set(
+          s.id,
+          pool.take(
+            n.dtype,
+            n.shape.reduce((a, b) => a * b, 1),
+          ),
+        );
       for (const r of new Set(s.reads)) {
         if (lastUse[r] === k && !pinned[r] && slotOf.has(r)) pool.give(slotOf.get(r)!);
       }
@@ -354,6 +397,16 @@ export class Plan {
     const ref = (i: number) => `%${i}`;
     this.steps = steps.map((s, k) => {
       const n = nodes[s.id]!;
+      if (s.kind === "descent") {
+        const [a, b] = ins[s.id]!.map((i) => arrays[i]!);
+        const { theta, learningRate } = s;
+        if (a!.buffer === theta.buffer || b!.buffer === theta.buffer)
+          throw new GraphError(`graph: node %${s.id} reads the variable its descent step writes`);
+        listing.push(
+          `  [${k}] ${theta.name} -= lr·matmul(${ins[s.id]!.map(ref).join(", ")}) (descent fused into %${s.id})`,
+        );
+        return () => descendMatmul(theta, a!, b!, learningRate());
+      }
       const out = arrays[s.id]!;
       const slot = `buf${pool.slots.indexOf(slotOf.get(s.id)!)}`;
       if (s.kind === "fused") {
@@ -400,8 +453,8 @@ export class Plan {
     // 7. Updates read contiguous gradients that own their buffer (copied when they are views).
     this.updates = updateSet.map((u) => {
       const op = graph.updates[u]!;
-      const grads = op.grads.map((g0) => {
-        if (g0 === null) return null;
+      const grads = op.grads.map((g0, k) => {
+        if (g0 === null || fusedDescent.has(`${u}:${k}`)) return null;
         const g = canon[g0]!;
         const a = arrays[g]!;
         if (a.isContiguous && a.offset === 0 && a.buffer.length === a.size) return a;

@@ -297,10 +297,11 @@ export class Tracer implements Recorder {
     vars: readonly Variable[],
     grads: readonly (NDArray | null)[],
     apply: (grads: readonly (NDArray | null)[]) => void,
+    descent?: UpdateOp["descent"],
   ): TrainOp {
     const index = this.updates.length;
     const gradIds = grads.map((g) => (g === null ? null : this.resolve(g)));
-    this.updates.push({ index, name, vars: [...vars], grads: gradIds, apply });
+    this.updates.push({ index, name, vars: [...vars], grads: gradIds, apply, descent });
     const op = new TrainOp(name, this, index);
     this.trainOps.push(op);
     return op;

@@ -77,16 +77,22 @@ export class GradientDescentOptimizer {
           `GradientDescentOptimizer.minimize: gradient of '${vars[i]!.name}' has shape ${fmtShape(g.shape)}, the variable ${fmtShape(vars[i]!.shape)}`,
         );
     });
-    return tracer.addUpdate(`GradientDescent(lr=${this.learningRate})`, vars, grads, (gs) => {
-      const lr = this.learningRate;
-      for (let k = 0; k < vars.length; k++) {
-        const g = gs[k];
-        if (!g) continue;
-        const theta = vars[k]!.buffer;
-        const d = g.buffer;
-        for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! - lr * d[i]!;
-      }
-    });
+    return tracer.addUpdate(
+      `GradientDescent(lr=${this.learningRate})`,
+      vars,
+      grads,
+      (gs) => {
+        const lr = this.learningRate;
+        for (let k = 0; k < vars.length; k++) {
+          const g = gs[k];
+          if (!g) continue;
+          const theta = vars[k]!.buffer;
+          const d = g.buffer;
+          for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! - lr * d[i]!;
+        }
+      },
+      { learningRate: () => this.learningRate },
+    );
   }
 }
 

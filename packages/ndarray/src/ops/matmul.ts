@@ -163,12 +163,22 @@ function micro(ap: TA, ai: number, bp: TA, bi: number, kc: number, c: TA | Float
   c[ci] = c[ci]! + c30; c[ci + 1] = c[ci + 1]! + c31; c[ci + 2] = c[ci + 2]! + c32; c[ci + 3] = c[ci + 3]! + c33;
 }
 
+// The one place gemmSmall writes an output element (module level, so V8 inlines it; a closure did not).
+function put(c: TA, o: number, s: number, lr: number, f32: boolean): void {
+  c[o] = c[o]! - lr * (f32 ? Math.fround(s) : s);
+}
+
 /**
  * The plain loop for small products, as dot products: four outputs of a row at a time share each
  * load of A and accumulate in locals, so C is read and written once per element whatever the
  * strides (a transposed B, as in the input gradient, costs the same as a plain one).
+ *
+ * With `lr` given it is SGD's step on C instead, C ← C − lr·round(A·B): each product element is first
+ * rounded to C's dtype, as storing the gradient would, so the fused update (descendMatmul) is
+ * bit-identical to a matmul followed by θ − lr·g. The product itself is the same step with lr = −1 on
+ * a zero-filled C (the rounding then changes nothing), so both share one loop.
  */
-function gemmSmall(
+export function gemmSmall(
   a: GemmOperand,
   b: GemmOperand,
   c: TA,
@@ -176,9 +186,11 @@ function gemmSmall(
   m: number,
   n: number,
   k: number,
+  lr = -1,
 ): void {
   const { buf: ab, off: ao, rs: ars, cs: acs } = a;
   const { buf: bb, off: bo, rs: brs, cs: bcs } = b;
+  const f32 = c instanceof Float32Array;
   const n4 = n - (n & 3);
   for (let i = 0; i < m; i++) {
     const row = cOff + i * n;
@@ -196,15 +208,15 @@ function gemmSmall(
         s2 += av * bb[pb + 2 * bcs]!;
         s3 += av * bb[pb + 3 * bcs]!;
       }
-      c[row + j] = c[row + j]! + s0;
-      c[row + j + 1] = c[row + j + 1]! + s1;
-      c[row + j + 2] = c[row + j + 2]! + s2;
-      c[row + j + 3] = c[row + j + 3]! + s3;
+      put(c, row + j, s0, lr, f32);
+      put(c, row + j + 1, s1, lr, f32);
+      put(c, row + j + 2, s2, lr, f32);
+      put(c, row + j + 3, s3, lr, f32);
     }
     for (; j < n; j++) {
       let s = 0;
       for (let p = 0, pa = ai, pb = bo + j * bcs; p < k; p++, pa += acs, pb += brs) s += ab[pa]! * bb[pb]!;
-      c[row + j] = c[row + j]! + s;
+      put(c, row + j, s, lr, f32);
     }
   }
 }
