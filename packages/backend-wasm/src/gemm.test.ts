@@ -17,6 +17,7 @@ const shapes: [number, number, number][] = [
   [128, 64, 96],
   [130, 70, 260],
   [6, 1030, 7],
+  [13, 26, 785], // uneven k blocks (KC = 384: 3 × 262)
 ];
 
 describe.each(["float32", "float64"] as const)("gemm %s", (dtype) => {

@@ -76,9 +76,16 @@ function chunks(total: number, parts: number, multiple: number): [number, number
   return out;
 }
 
+/** Micro-tile rows × columns of the compiled kernel (assembly/gemm.ts `mr`/`nr`). */
+function tile(dtype: Dtype, relaxed: boolean): [number, number] {
+  if (dtype === "float64") return [4, 4];
+  return relaxed ? [3, 12] : [4, 8];
+}
+
 // Splitting M makes every thread pack all of B (k·n extra work), splitting N all of A
 // (m·k), so split whichever dimension is larger; whole batch items split best of all.
-function split(p: Problem, threads: number): Part[] {
+// Cuts fall on whole micro-tiles so no thread gets an extra partial tile.
+function split(p: Problem, threads: number, [mr, nr]: [number, number]): Part[] {
   const { m, n, batch, A, B, C } = p;
   if (threads > 1 && batch >= threads) {
     return chunks(batch, threads, 1).map(([s, e]) => ({
@@ -90,9 +97,8 @@ function split(p: Problem, threads: number): Part[] {
       c: s * C.stride,
     }));
   }
-  const nr = p.dtype === "float32" ? 8 : 4;
-  if (threads > 1 && m >= n && m >= 8) {
-    return chunks(m, threads, 4).map(([s, e]) => ({
+  if (threads > 1 && m >= n && m >= 2 * mr) {
+    return chunks(m, threads, mr).map(([s, e]) => ({
       m: e - s,
       n,
       batch,
@@ -150,10 +156,10 @@ function run(p: Problem, alpha: number, beta: number): void {
   }
   const flops = 2 * m * n * k * batch;
   const pool = poolFor(flops);
-  const parts = split(p, pool ? pool.size + 1 : 1);
-
   const arena = freshArena();
   const rt = arena.rt;
+  const parts = split(p, pool ? pool.size + 1 : 1, tile(p.dtype, rt.relaxed));
+
   const ex = rt.exports;
   const bytes = elementBytes(p.dtype);
   const spanA = batchSpan(p.A, batch);

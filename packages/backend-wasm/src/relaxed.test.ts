@@ -33,6 +33,16 @@ describe("relaxed SIMD build", () => {
       }
     }
     checkGemm({ dtype, transA: false, transB: false, m: 9, n: 11, k: 13, batch: 4 });
+    // The f32 relaxed kernel uses 3×12 tiles: cover MC (126-row) and NC (1020-column) block
+    // edges, uneven k blocks and the overlapping 3-row A packing next to packed B.
+    for (const [m, n, k] of [
+      [130, 70, 785],
+      [6, 1030, 7],
+      [127, 25, 4],
+    ] as const) {
+      checkGemm({ dtype, transA: false, transB: false, m, n, k });
+      checkGemm({ dtype, transA: true, transB: true, m, n, k, beta: -0.5, padC: 1 });
+    }
   });
 
   it("threads with the relaxed build too", async () => {

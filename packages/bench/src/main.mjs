@@ -157,6 +157,14 @@ if (want("fashion")) {
     "chainrule wasm": (traced.wasm.traced / 1000) * fashion.STEPS_PER_EPOCH,
     ...peers,
   });
+  // The same traced step with the batch's large products split over two threads (PyTorch stays on one).
+  await wasm.initThreads({ threads: 2 });
+  const traced2 = onBackend("wasm", () => graphBench.fashion());
+  await wasm.shutdownThreads();
+  row("Fashion-MNIST MLP epoch (traced, 2 threads)", "s", false, {
+    "chainrule wasm": (traced2.traced / 1000) * fashion.STEPS_PER_EPOCH,
+    ...peers,
+  });
 }
 
 if (want("cnn")) {

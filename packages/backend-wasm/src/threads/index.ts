@@ -4,8 +4,8 @@
 import { runtime } from "../wasm/runtime";
 import { ThreadPool } from "./pool";
 
-/** 2·m·n·k·batch below which a GEMM stays single-threaded (dispatch costs ~0.05–0.1 ms). */
-export const DEFAULT_THREAD_MIN_FLOPS = 2 * 128 ** 3;
+/** 2·m·n·k·batch below which a GEMM stays single-threaded (a dispatch to a spinning worker costs ~1–5 µs; bench/matmul.mjs --fashion). */
+export const DEFAULT_THREAD_MIN_FLOPS = 2 * 64 ** 3;
 
 let pool: ThreadPool | undefined;
 let starting: Promise<number> | undefined;
@@ -60,6 +60,7 @@ export function threadCount(): number {
 
 /** The pool to use for a GEMM of this many flops, if any. */
 export function poolFor(flops: number): ThreadPool | undefined {
-  if (!pool || flops < minFlops || pool.rt !== runtime()) return undefined;
+  if (!pool || flops < minFlops || pool.rt !== runtime() || (pool.contended && minFlops > 0))
+    return undefined;
   return pool;
 }

@@ -3,7 +3,16 @@
 // workers sleep in Atomics.wait between jobs, so an idle pool costs no CPU and a
 // dispatch costs one futex wake. Jobs are synchronous from the caller's point of view.
 import type { Runtime } from "../wasm/runtime";
-import { ARGS_PER_WORKER, CTRL_INTS_PER_WORKER, DONE, JOB_EXIT, SEQ, STATUS } from "./protocol";
+import {
+  ARGS_PER_WORKER,
+  CALLER_SPIN_MS,
+  CONTENDED_BACKOFF_MS,
+  CTRL_INTS_PER_WORKER,
+  DONE,
+  JOB_EXIT,
+  SEQ,
+  STATUS,
+} from "./protocol";
 import { WORKER_SOURCE } from "./worker-source";
 
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -142,6 +151,13 @@ export class ThreadPool {
     return new ThreadPool(rt, workers, ctrl, args);
   }
 
+  private backoffUntil = 0;
+
+  /** Whether a recent dispatch found a worker without a core of its own. */
+  get contended(): boolean {
+    return this.backoffUntil > performance.now();
+  }
+
   get size(): number {
     return this.workers.length;
   }
@@ -153,17 +169,25 @@ export class ThreadPool {
   run(jobs: readonly Job[], local: () => void): void {
     if (this.closed) throw new Error("thread pool is closed");
     const seqs = jobs.map((job, i) => this.post(i, job));
+    const t0 = performance.now();
     let localError: unknown;
     try {
       local();
     } catch (error) {
       localError = error;
     }
+    const t1 = performance.now();
     let failed = false;
     seqs.forEach((seq, i) => {
       this.await(i, seq);
       if (this.ctrl[i * CTRL_INTS_PER_WORKER + STATUS] !== 0) failed = true;
     });
+    // Equal shares finish together on idle cores. A worker far behind this thread was
+    // descheduled (another process holds its core): then threads only add waiting, so
+    // callers stay single-threaded for a while (see `contended`).
+    const waited = performance.now() - t1;
+    if (waited > CALLER_SPIN_MS + 0.5 * (t1 - t0))
+      this.backoffUntil = performance.now() + CONTENDED_BACKOFF_MS;
     if (localError !== undefined) throw localError;
     if (failed) throw new Error("@chainrule/backend-wasm: a worker failed while running a kernel");
   }
@@ -180,10 +204,13 @@ export class ThreadPool {
 
   private await(worker: number, seq: number): void {
     const slot = worker * CTRL_INTS_PER_WORKER + DONE;
-    for (;;) {
+    // Poll first: the worker usually finishes within microseconds of this thread, and a
+    // futex wake-up would add tens of µs to every GEMM.
+    const until = performance.now() + CALLER_SPIN_MS;
+    for (let i = 1; ; i++) {
       const done = Atomics.load(this.ctrl, slot);
       if (done === seq) return;
-      if (this.blocking) Atomics.wait(this.ctrl, slot, done);
+      if (this.blocking && (i & 255) === 0 && performance.now() > until) Atomics.wait(this.ctrl, slot, done);
     }
   }
 

@@ -12,3 +12,12 @@ export const STATUS = 2;
 export const JOB_EXIT = -1;
 export const JOB_GEMM_F32 = 1;
 export const JOB_GEMM_F64 = 2;
+
+/**
+ * How long an idle worker polls for the next job before sleeping in Atomics.wait, and how
+ * long the caller polls for a worker to finish. Short enough that an idle pool costs nothing.
+ */
+export const WORKER_SPIN_MS = 0.2;
+export const CALLER_SPIN_MS = 0.2;
+/** How long GEMMs stay on the calling thread after a worker was found descheduled. */
+export const CONTENDED_BACKOFF_MS = 100;
