@@ -13,9 +13,10 @@ export function parseBackend(value: unknown): BackendName {
 
 /**
  * Makes `name` the backend of every array op that follows; called once, before `run()` builds the model.
- * The apps default to WebAssembly SIMD (`wasm`); `js` is the pure-TypeScript reference backend.
+ * The apps default to WebAssembly SIMD (`wasm`): the FMA (relaxed-SIMD) build, with large matmuls split
+ * over two threads; `js` is the pure-TypeScript reference backend.
  */
 export async function selectBackend(name: BackendName): Promise<void> {
   if (name === "js") np.setBackend(np.jsBackend);
-  else await useWasmBackend();
+  else await useWasmBackend({ relaxedSimd: true, threads: 2 });
 }

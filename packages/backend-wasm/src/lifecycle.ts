@@ -12,13 +12,17 @@ export interface BackendInfo {
 
 export interface BackendOptions {
   /**
-   * Opt in to the relaxed-SIMD build: the GEMM micro-kernel uses f32x4/f64x2.relaxed_madd,
-   * which V8 lowers to FMA. Results may differ from the default build in the last bits and
-   * between CPUs. Needs shared memory and an engine with relaxed SIMD: Node ≥ 22, Chrome ≥ 114,
-   * or Node 20 with `--experimental-wasm-relaxed-simd` (also set here via `v8.setFlagsFromString`
-   * when `allowV8Flag` is true). Falls back to the default build silently; check `relaxedSimd`.
+   * The relaxed-SIMD build: the GEMM micro-kernel uses f32x4/f64x2.relaxed_madd, which V8 lowers
+   * to FMA (≈30% faster). Results may differ from the default build in the last bits and between
+   * CPUs. It needs shared memory and an engine with relaxed SIMD: Node ≥ 22, Chrome ≥ 114, or
+   * Node 20 with `--experimental-wasm-relaxed-simd`.
+   * - `"auto"` (default): the relaxed build wherever the engine accepts it as is, else the default build.
+   * - `true`: the same, and on Node 20 first set that V8 flag via `v8.setFlagsFromString` (when
+   *   `allowV8Flag` is true).
+   * - `false`: always the default build.
+   * Falls back silently; check `backendInfo().relaxedSimd`.
    */
-  relaxedSimd?: boolean;
+  relaxedSimd?: boolean | "auto";
   /** Node only: let initBackend set V8's relaxed-SIMD flag at run time if needed (default true). */
   allowV8Flag?: boolean;
 }
@@ -37,13 +41,13 @@ async function enableRelaxedFlag(): Promise<void> {
  * Switching `relaxedSimd` on an existing backend disposes it first (threads must be restarted).
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
-  const relaxed = options.relaxedSimd ?? false;
-  if (relaxed && !relaxedSimdSupported() && (options.allowV8Flag ?? true)) await enableRelaxedFlag();
+  const relaxed = options.relaxedSimd ?? "auto";
+  if (relaxed === true && !relaxedSimdSupported() && (options.allowV8Flag ?? true)) await enableRelaxedFlag();
   const existing = currentRuntime();
   // The build this call would pick (relaxed needs shared memory and engine support).
-  const target = relaxed && relaxedSimdSupported() && (existing?.shared ?? true);
+  const target = relaxed !== false && relaxedSimdSupported() && (existing?.shared ?? true);
   if (existing && existing.relaxed !== target) await disposeBackend();
-  await initRuntime(relaxed);
+  await initRuntime(relaxed !== false);
   return backendInfo();
 }
 

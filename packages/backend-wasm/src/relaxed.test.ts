@@ -54,7 +54,10 @@ describe("relaxed SIMD build", () => {
     expect(Array.from(matmul(a, a, 150, 150, 150))).toEqual(Array.from(c));
   });
 
-  it("switches back to the default build", async () => {
+  it("switches back to the default build, and 'auto' picks relaxed once the engine accepts it", async () => {
+    expect((await initBackend({ relaxedSimd: false })).relaxedSimd).toBe(false);
+    // The flag set above is process-wide, so the engine now validates the relaxed module as is.
+    expect((await initBackend({ relaxedSimd: "auto" })).relaxedSimd).toBe(true);
     expect((await initBackend({ relaxedSimd: false })).relaxedSimd).toBe(false);
   });
 });

@@ -74,7 +74,9 @@ const withTf = async (b, fn) => {
 const torch = torchResults();
 
 // chainrule on each of its backends: the reference TypeScript one and WebAssembly SIMD.
-const backends = { js: np.jsBackend, wasm: await wasm.createBackend() };
+// The wasm backend as the demos run it: the FMA (relaxed-SIMD) build, which Node 20 enables with a V8 flag.
+const backends = { js: np.jsBackend, wasm: await wasm.createBackend({ relaxedSimd: true }) };
+log(`bench: wasm backend ${JSON.stringify(wasm.backendInfo())}`);
 function onBackend(name, fn) {
   const before = np.getBackend();
   np.setBackend(backends[name]);
@@ -207,6 +209,7 @@ mkdirSync(outDir, { recursive: true });
 const result = {
   date: new Date().toISOString(),
   node: process.version,
+  wasm: wasm.backendInfo(),
   torch: torch && { version: torch.version, threads: torch.threads },
   rows,
 };

@@ -20,7 +20,8 @@ export interface Runtime {
 }
 
 let current: Runtime | undefined;
-let wantRelaxed = false;
+// The relaxed build is preferred wherever the engine validates it (initBackend can opt out).
+let wantRelaxed = true;
 
 function sharedMemoryOrNull(): WebAssembly.Memory | null {
   if (typeof SharedArrayBuffer === "undefined") return null;
