@@ -6,7 +6,7 @@ import { Dense, initializers, meanSquaredError, Sequential } from "@chainrule/nn
 import { SGD } from "@chainrule/optim";
 import { decisionBoundary, lineChart, sampleGrid, save, scatterPlot } from "@chainrule/plot";
 import { fit, type ProgressReporter } from "@chainrule/train";
-import { compileTrainStep, placeholder } from "@chainrule/graph";
+import { compileTrainStep, GradientDescentOptimizer, placeholder } from "@chainrule/graph";
 import { join } from "node:path";
 
 export interface Options {
@@ -50,12 +50,14 @@ export async function run(opts: Options) {
   const loader = new DataLoader({ x: xTrain, t: tTrain }, { batchSize: 1, shuffle: true, seed: opts.seed });
   const lossOf = (xb: np.NDArray, tb: np.NDArray) => meanSquaredError(model.call(xb), tb);
   // One per-sample step (forward, backward, SGD update), traced once and replayed on planned buffers.
+  // The graph's own descent op is optim's SGD bit for bit, and lets the executor fuse each weight update
+  // into its gradient's matmul.
   const tracedStep = opts.eager
     ? undefined
     : compileTrainStep({
         loss: lossOf,
         inputs: [placeholder([1, 2], "float32", "x"), placeholder([1, 2], "float32", "t")],
-        optimizer,
+        optimizer: new GradientDescentOptimizer(opts.lr),
       });
   const trainStep = tracedStep
     ? (xb: np.NDArray, tb: np.NDArray) => tracedStep(xb, tb).loss.item()
