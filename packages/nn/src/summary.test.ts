@@ -115,3 +115,18 @@ describe("summary", () => {
     expect(text).toContain(" head (Dense)                 [null, 1]                          6");
   });
 });
+
+describe("layer names", () => {
+  it("follow Keras's snake_case of the class name", async () => {
+    const { snake } = await import("./summary");
+    expect(["Dense", "BatchNorm1d", "Conv2D", "MaxPool2D", "LSTMCell", "ReLU", "Swish"].map(snake)).toEqual([
+      "dense",
+      "batch_norm1d",
+      "conv2d",
+      "max_pool2d",
+      "lstm_cell",
+      "re_lu",
+      "swish",
+    ]);
+  });
+});

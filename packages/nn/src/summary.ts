@@ -27,11 +27,12 @@ function bytes(n: number): string {
   return `${v.toFixed(2)} ${units[u]}`;
 }
 
-// Keras's layer naming: Dense → dense, dense_1, …; BatchNorm1d → batch_norm1d.
-function snake(name: string): string {
+// Keras's layer naming (its to_snake_case): Dense → dense, dense_1, …; BatchNorm1d → batch_norm1d;
+// Conv2D → conv2d; MaxPool2D → max_pool2d.
+export function snake(name: string): string {
   return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .replace(/(.)([A-Z][a-z]+)/g, "$1_$2")
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
     .toLowerCase();
 }
 
