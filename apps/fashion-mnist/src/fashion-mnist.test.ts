@@ -11,6 +11,26 @@ const out = mkdtempSync(join(tmpdir(), "fashion-mnist-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("apps/fashion-mnist end to end", () => {
+  it("trains the same through the traced graph as op by op (--eager)", async () => {
+    const data = await loadFashionMnist();
+    const common = { epochs: 1, lr: 1e-3, batchSize: 100, seed: 3, trainLimit: 300, testLimit: 500 };
+    const go = (eager: boolean) =>
+      run({
+        ...common,
+        eager,
+        out: join(out, eager ? "eager" : "traced"),
+        progress: "none",
+        log: () => {},
+        data,
+      });
+    const traced = (await go(false)).metrics;
+    const eager = (await go(true)).metrics;
+    // Three Adam steps on the same batches: the same losses and test predictions, bit for bit.
+    expect(traced.history[0]!.loss).toBe(eager.history[0]!.loss);
+    expect(traced.testLoss).toBe(eager.testLoss);
+    expect(traced.confusion).toEqual(eager.confusion);
+  });
+
   it("trains one epoch on a subset, writes metrics, plots and the model, and reloads it", async () => {
     const data = await loadFashionMnist();
     const lines: string[] = [];

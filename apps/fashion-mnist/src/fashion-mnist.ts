@@ -8,6 +8,7 @@ import { Adam } from "@chainrule/optim";
 import { fashionCnn } from "@chainrule/layer-conv";
 import { confusionMatrix, imageGrid, lineChart, save, type Chart } from "@chainrule/plot";
 import { fit, type ProgressReporter } from "@chainrule/train";
+import { minimize, placeholder, trace } from "@chainrule/graph";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -78,6 +79,8 @@ export interface Options {
   backend?: string;
   /** Already loaded data (tests load it once). */
   data?: FashionMnist;
+  /** Run each step op by op on a GradientTape instead of the traced graph (same numbers, slower). */
+  eager?: boolean;
 }
 
 export interface Evaluation {
@@ -218,6 +221,38 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
     { batchSize: opts.batchSize, shuffle: true, seed: opts.seed },
   );
 
+  // One step (forward, backward, Adam update) traced once per batch size and replayed on planned buffers;
+  // `eager` runs the same step on a GradientTape. The loss is read at once: the next run overwrites it.
+  const lossOf = (x: np.NDArray, y: np.NDArray) => {
+    const logits = model.call(x);
+    return { loss: sparseSoftmaxCrossEntropy(logits, y), logits };
+  };
+  const traced = opts.eager
+    ? undefined
+    : trace(
+        (x: np.NDArray, y: np.NDArray) => {
+          const { loss, logits } = lossOf(x, y);
+          return { loss, logits, train: minimize(loss, optimizer) };
+        },
+        [
+          placeholder([null, ...xTrain.shape.slice(1)], xTrain.dtype, "x"),
+          placeholder([null], yTrain.dtype, "y"),
+        ],
+      );
+  const step = (x: np.NDArray, y: np.NDArray): { loss: number; logits: np.NDArray } => {
+    if (traced) {
+      const out = traced(x, y);
+      return { loss: out.loss.item(), logits: out.logits };
+    }
+    let logits: np.NDArray | undefined;
+    const loss = optimizer.minimize(() => {
+      const r = lossOf(x, y);
+      logits = r.logits;
+      return r.loss;
+    });
+    return { loss: loss.item(), logits: logits! };
+  };
+
   const history: EpochRecord[] = [];
   let last: Evaluation | undefined;
   let epochStart = 0;
@@ -231,10 +266,9 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
     data: loader,
     model,
     trainStep: ({ x, y }: { x: np.NDArray; y: np.NDArray }) => {
-      let logits: np.NDArray | undefined;
-      const loss = optimizer.minimize(() => sparseSoftmaxCrossEntropy((logits = model.call(x)), y));
+      const { loss, logits } = step(x, y);
       // Accuracy of the batch's predictions before the update (cheap: the logits are already there).
-      const pred = np.argmax(logits!, 1).data;
+      const pred = np.argmax(logits, 1).data;
       const truth = y.data;
       let correct = 0;
       for (let i = 0; i < pred.length; i++) if (Number(pred[i]) === Number(truth[i])) correct++;

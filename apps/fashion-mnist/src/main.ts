@@ -7,6 +7,7 @@ const flags = parseAppFlags("fashion-mnist", process.argv.slice(2), {
   "train-limit": { type: "string" },
   "batch-size": { type: "string", default: "100" },
   backend: { type: "string", default: "wasm" },
+  eager: { type: "boolean", default: false },
 });
 const backend = parseBackend(flags.extra.backend);
 await selectBackend(backend);
@@ -39,6 +40,7 @@ if (typeof flags.extra["eval-only"] === "string") {
     progress: "auto",
     log,
     backend,
+    eager: Boolean(flags.extra.eager),
   });
   console.log(
     `\ntest accuracy ${metrics.testAccuracy.toFixed(4)} after ${epochs} epoch${epochs === 1 ? "" : "s"} (${metrics.wallTimeSeconds.toFixed(1)} s); ` +

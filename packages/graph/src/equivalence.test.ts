@@ -2,7 +2,13 @@
 import { describe, expect, it } from "vitest";
 import * as np from "@chainrule/ndarray";
 import { GradientTape, type Variable } from "@chainrule/autograd";
-import { Dense, Sequential, meanSquaredError, softmaxCrossEntropy } from "@chainrule/nn";
+import {
+  Dense,
+  Sequential,
+  meanSquaredError,
+  softmaxCrossEntropy,
+  sparseSoftmaxCrossEntropy,
+} from "@chainrule/nn";
 import { Adam, SGD } from "@chainrule/optim";
 import { gradients, minimize, placeholder, trace, GradientDescentOptimizer } from "./index";
 
@@ -136,6 +142,24 @@ describe("eager vs traced", () => {
       expectSame(out.loss, loss, `step ${s} loss`);
       grads.forEach((g, i) => expectSame(out.grads[i]!, g, `step ${s} gradient #${i}`));
       eagerParams.forEach((p, i) => expectSame(tracedParams[i]!, p, `step ${s} weights #${i}`));
+    }
+  });
+
+  it("sparse softmax cross-entropy follows the labels fed on each run (nothing baked in)", () => {
+    const logits = (x: np.NDArray) => np.matmul(x, np.reshape(np.arange(0, 12, 1, "float32"), [3, 4]));
+    const f = trace(
+      (x, y) => sparseSoftmaxCrossEntropy(logits(x), y),
+      [placeholder([null, 3], "float32", "x"), placeholder([null], "int32", "y")],
+    );
+    const rng = new np.Random(6);
+    for (const labels of [
+      [0, 1],
+      [3, 2],
+      [1, 1],
+    ]) {
+      const x = rng.normal([2, 3], 0, 1, "float32");
+      const y = np.array(labels, { dtype: "int32" });
+      expectSame(f(x, y), sparseSoftmaxCrossEntropy(logits(x), y), `labels ${labels}`);
     }
   });
 });

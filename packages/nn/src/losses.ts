@@ -137,10 +137,14 @@ export function sparseSoftmaxCrossEntropy(
       `sparseSoftmaxCrossEntropy: logits ${fmt(logits.shape)} need labels of shape ${fmt(lead)}, got ${fmt(labelShape)}`,
     );
   }
-  const idx = labelIndices(labels, C, "sparseSoftmaxCrossEntropy");
-  // Pick log p[i, label_i] from the flat log-probabilities: one gather, no one-hot matrix.
-  for (let i = 0; i < idx.length; i++) idx[i] = i * C + idx[i]!;
+  const idx = labelIndices(labels, C, "sparseSoftmaxCrossEntropy"); // validates the values
+  const n = idx.length;
+  // Pick log p[i, label_i] from the flat log-probabilities: one gather, no one-hot matrix. The positions
+  // i·C + label_i are computed from the labels array itself, not from a copy of its values, so a graph
+  // traced by @chainrule/graph reads the labels fed on each run instead of baking in the first ones.
+  const lab =
+    labels instanceof NDArray ? np.cast(np.reshape(labels, [n]), "int32") : new NDArray(idx, [n], "int32");
   const logp = np.reshape(np.logSoftmax(logits, -1), [-1]);
-  const picked = np.gather(logp, new NDArray(idx, [idx.length], "int32"));
+  const picked = np.gather(logp, np.add(np.arange(0, n * C, C, "int32"), lab));
   return reduce(np.reshape(np.neg(picked), lead), options.reduction);
 }
