@@ -45,7 +45,15 @@ function torchResults() {
 function runTorch(python) {
   try {
     const out = execFileSync(python, [join(here, "torch_bench.py"), "1"], {
-      env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE" },
+      // torch.set_num_threads(1) does not reach Debian's pthread OpenBLAS, which otherwise runs matmul on
+      // every core (measured here: 112–122 GFLOP/s at n = 512 against 70–74 on one thread). Pin it to one.
+      env: {
+        ...process.env,
+        OMP_WAIT_POLICY: "PASSIVE",
+        OPENBLAS_NUM_THREADS: "1",
+        OMP_NUM_THREADS: "1",
+        MKL_NUM_THREADS: "1",
+      },
       stdio: ["ignore", "pipe", "ignore"],
     });
     return JSON.parse(out.toString());
