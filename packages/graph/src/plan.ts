@@ -305,9 +305,15 @@ export class Plan {
     const refs = new Uint8Array(N);
     for (const l of leaves) if (l.kind === "node") refs[canon[l.id]!]! += 1;
     const varUses = new Map<Variable, number>();
+    // Variables some update reads as (a view of) a gradient: those must keep their value until the updates.
+    const readByUpdates = new Set<unknown>();
     for (const u of updateSet)
       for (const [k, g] of graph.updates[u]!.grads.entries()) {
-        if (g !== null) refs[canon[g]!]! += 1;
+        if (g !== null) {
+          refs[canon[g]!]! += 1;
+          const r = nodes[rootOf(canon[g]!)]!;
+          if (r.kind === "variable") readByUpdates.add(r.value);
+        }
         const v = graph.updates[u]!.vars[k]!;
         varUses.set(v, (varUses.get(v) ?? 0) + 1);
       }
@@ -321,6 +327,7 @@ export class Plan {
         const theta = op.vars[k]!;
         if (n.kind !== "op" || n.op !== "matmul" || !isBuiltin(n.prim!) || n.shape.length !== 2) return;
         if (refs[g] !== 1 || consumers[g]!.length > 0 || varUses.get(theta) !== 1) return;
+        if (readByUpdates.has(theta)) return;
         if (n.dtype !== theta.dtype || (n.dtype !== "float32" && n.dtype !== "float64")) return;
         const [ia, ib] = ins[g]!;
         const kDim = nodes[ia!]!.shape[1]!;
