@@ -11,6 +11,7 @@ import * as matmul from "./workloads/matmul.mjs";
 import * as moons from "./workloads/moons.mjs";
 import * as fashion from "./workloads/fashion.mjs";
 import * as cnn from "./workloads/cnn.mjs";
+import * as adam from "./workloads/adam.mjs";
 import * as nn from "@chainrule/nn";
 import * as conv from "@chainrule/layer-conv";
 import * as optim from "@chainrule/optim";
@@ -177,6 +178,15 @@ if (want("fashion")) {
   });
 }
 
+if (want("adam")) {
+  log("bench: adam");
+  row("Adam update, 244,522 float32 parameters", "ms", false, {
+    ...onBoth(() => adam.chainrule(np, ag, optim)),
+    "TF.js cpu": await withTf("cpu", (tf) => adam.tfjs(tf)),
+    "TF.js wasm": await withTf("wasm", (tf) => adam.tfjs(tf)),
+    PyTorch: torch?.adam,
+  });
+}
 if (want("cnn")) {
   log("bench: cnn");
   row("Fashion-MNIST CNN epoch (2 Conv+MaxPool, Dense)", "s", false, {
