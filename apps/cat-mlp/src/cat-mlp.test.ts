@@ -29,13 +29,13 @@ describe("apps/cat-mlp", () => {
     for (const [name, p] of params) if (name.endsWith("bias")) expect(np.max(np.abs(p)).item()).toBe(0);
     // call() is the sigmoid of the logits: probabilities in (0, 1)
     const x = np.ones([2, 12288]).mul(0.5);
-    const p = model.call(x).data;
-    const z = model.logits(x).data;
+    const p = model.call(x).dataSync();
+    const z = model.logits(x).dataSync();
     for (let i = 0; i < 2; i++) expect(p[i]!).toBeCloseTo(1 / (1 + Math.exp(-z[i]!)), 6);
     // the same seed gives the same weights
-    expect(Array.from(new LLayerNetwork(LAYER_DIMS, 0).namedParameters()[0]![1].data.subarray(0, 5))).toEqual(
-      Array.from(w.data.subarray(0, 5)),
-    );
+    expect(
+      Array.from(new LLayerNetwork(LAYER_DIMS, 0).namedParameters()[0]![1].dataSync().subarray(0, 5)),
+    ).toEqual(Array.from(w.dataSync().subarray(0, 5)));
   });
 
   it("runs a shortened training end to end and writes metrics and plots", async () => {

@@ -160,8 +160,8 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: LLa
 
   const trainAccuracy = accuracy(xTrain, train.labels);
   const testAccuracy = accuracy(xTest, test.labels);
-  const probs = Array.from(noGrad(() => model.call(xTest)).data);
-  const truth = Array.from(test.labels.data);
+  const probs = Array.from(noGrad(() => model.call(xTest)).dataSync());
+  const truth = Array.from(test.labels.dataSync());
   const mislabeled = probs
     .map((p, index) => ({ index, pred: p > 0.5 ? 1 : 0, truth: truth[index]!, probability: p }))
     .filter((m) => m.pred !== m.truth);
@@ -195,7 +195,7 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: LLa
     join(opts.out, "cost"),
   );
   const [, h, w, ch] = test.images.shape as [number, number, number, number];
-  const pixels = test.images.data;
+  const pixels = test.images.dataSync();
   const mistakes = mislabeled;
   if (mistakes.length > 0) {
     await save(

@@ -94,7 +94,7 @@ export interface Evaluation {
 export function evaluate(model: Sequential, x: np.NDArray, labels: np.NDArray, chunk = 1000): Evaluation {
   const n = x.shape[0]!;
   const predictions = new Int32Array(n);
-  const truth = labels.data;
+  const truth = labels.dataSync();
   let lossSum = 0;
   let correct = 0;
   noGrad(() => {
@@ -103,7 +103,7 @@ export function evaluate(model: Sequential, x: np.NDArray, labels: np.NDArray, c
       const logits = model.call(np.slice(x, [[start, end]]));
       const yb = np.slice(labels, [[start, end]]);
       lossSum += sparseSoftmaxCrossEntropy(logits, yb, { reduction: "sum" }).item();
-      const pred = np.argmax(logits, 1).data;
+      const pred = np.argmax(logits, 1).dataSync();
       for (let i = 0; i < end - start; i++) {
         predictions[start + i] = Number(pred[i]);
         if (predictions[start + i] === Number(truth[start + i])) correct++;
@@ -268,8 +268,8 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
     trainStep: ({ x, y }: { x: np.NDArray; y: np.NDArray }) => {
       const { loss, logits } = step(x, y);
       // Accuracy of the batch's predictions before the update (cheap: the logits are already there).
-      const pred = np.argmax(logits, 1).data;
-      const truth = y.data;
+      const pred = np.argmax(logits, 1).dataSync();
+      const truth = y.dataSync();
       let correct = 0;
       for (let i = 0; i < pred.length; i++) if (Number(pred[i]) === Number(truth[i])) correct++;
       return { loss, acc: correct / pred.length };
@@ -324,7 +324,7 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
   await plotCurves(history, opts.out);
   const k = classNames.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  const truth = yTest.data;
+  const truth = yTest.dataSync();
   for (let i = 0; i < nTest; i++) confusion[Number(truth[i])]![final.predictions[i]!]!++;
   await save(
     confusionMatrix({
@@ -335,7 +335,7 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
     join(opts.out, "confusion"),
   );
   const shown = Math.min(24, nTest);
-  const pixels = test.images.data;
+  const pixels = test.images.dataSync();
   await save(
     await imageGrid({
       title: `The first ${shown} test images: predicted and true class (wrong ones in red)`,

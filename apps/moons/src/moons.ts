@@ -103,7 +103,7 @@ export async function run(opts: Options) {
   // Plots: the data, the curves, and the decision boundary over the test points.
   const pts = (xs: np.NDArray, labels: np.NDArray) => {
     const a = xs.toArray() as number[][];
-    const l = Array.from(labels.data);
+    const l = Array.from(labels.dataSync());
     return a.map(([px, py], i) => ({ x: px!, y: py!, label: `class ${l[i]}` }));
   };
   await save(
@@ -144,7 +144,7 @@ export async function run(opts: Options) {
   const xs = Array.from(grid.xs);
   const gridPoints = np.array(Array.from(grid.ys).flatMap((gy) => xs.map((gx) => [gx, gy])));
   const probs = noGrad(() => np.softmax(model.call(gridPoints), 1));
-  grid.values = Array.from(np.slice(probs, [null, 1]).data);
+  grid.values = Array.from(np.slice(probs, [null, 1]).dataSync());
   await save(
     decisionBoundary({
       grid,

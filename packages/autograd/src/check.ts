@@ -62,7 +62,7 @@ export function checkGrads(
     const fk = current;
     const grads = analytic(fk, arrays());
     xs.forEach(([buf, shape], i) => {
-      const g = grads[i]!.data;
+      const g = grads[i]!.dataSync();
       for (let j = 0; j < buf.length; j++) {
         const orig = buf[j]!;
         buf[j] = orig + eps;

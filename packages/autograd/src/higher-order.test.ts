@@ -16,7 +16,7 @@ const close = (a: np.NDArray, b: number[] | number, tol = 1e-12) => {
 
 describe("closed-form derivatives of activations on linspace(-10, 10, 10)", () => {
   const xs = np.linspace(-10, 10, 10, "float64");
-  const ref = Array.from(xs.data);
+  const ref = Array.from(xs.dataSync());
   it("sigmoid: σ(1−σ)", () => {
     const sig = ref.map((v) => 1 / (1 + Math.exp(-v)));
     close(
@@ -41,7 +41,7 @@ describe("closed-form derivatives of activations on linspace(-10, 10, 10)", () =
 describe("softmax Jacobian", () => {
   it("equals p_i(δ_ij − p_j)", () => {
     const x = f64([0.5, -1, 2, 0.1]);
-    const p = Array.from(np.softmax(x).data);
+    const p = Array.from(np.softmax(x).dataSync());
     for (let i = 0; i < 4; i++) {
       const row = grad((v) => np.slice(np.softmax(v), [i]))(x);
       close(
@@ -64,7 +64,7 @@ describe("higher order", () => {
 
   it("nested tapes: second derivatives of exp, tanh and sigmoid (where TF.js fails)", () => {
     const x = f64([-2, -0.5, 0, 0.7, 3]);
-    const xsArr = Array.from(x.data);
+    const xsArr = Array.from(x.dataSync());
     const second = (f: (v: np.NDArray) => np.NDArray) => {
       const outer = new GradientTape();
       const dy = outer.record(() => {

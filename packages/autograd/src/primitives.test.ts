@@ -228,7 +228,7 @@ describe("a primitive defined outside the core (definePrimitive)", () => {
     name: "cube",
     output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
     kernel: ([x], _p, out) => {
-      const src = x!.data;
+      const src = x!.dataSync();
       for (let i = 0; i < src.length; i++) out.buffer[i] = src[i]! ** 3;
     },
     vjp: (g, [x]) => [g.mul(x!.square()).mul(3)],

@@ -48,7 +48,7 @@ export class Variable extends NDArray {
         `Variable.assign: '${this.name}' has shape ${fmt(this.shape)}, the value has ${fmt(value.shape)}`,
       );
     }
-    this.buffer.set(value.data);
+    this.buffer.set(value.dataSync());
     return this;
   }
 

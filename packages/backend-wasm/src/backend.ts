@@ -4,11 +4,11 @@ import {
   allocate,
   jsBackend,
   NDArray,
-  type AdamStep,
-  type Backend,
+  type HostBackend,
   type Kernel,
   type KernelTable,
 } from "@chainrule/ndarray";
+import type { AdamStep } from "@chainrule/optim";
 import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
 import { gemm } from "./gemm";
@@ -112,8 +112,8 @@ export function wasmAdam(s: AdamStep): boolean {
   return true;
 }
 
-/** The kernel table: the reference kernels, with the ones that pay off in wasm replaced. */
-export const wasmKernels: KernelTable = { ...jsBackend.kernels, matmul: wasmMatmul };
+/** The kernels that pay off in wasm; every other primitive runs the reference kernel. */
+export const wasmKernels: Partial<KernelTable> = { matmul: wasmMatmul };
 
 export interface WasmBackendOptions extends BackendOptions {
   /** Worker threads for large matmuls (Node worker_threads or Web Workers over shared memory). */
@@ -122,7 +122,7 @@ export interface WasmBackendOptions extends BackendOptions {
 }
 
 /** Compiles the module (and starts workers when asked) and returns the Backend. */
-export async function createBackend(options: WasmBackendOptions = {}): Promise<Backend> {
+export async function createBackend(options: WasmBackendOptions = {}): Promise<HostBackend> {
   await initBackend(options);
   if (options.threads !== false && (options.threads ?? 1) > 1) {
     await initThreads({ ...options.threadOptions, threads: options.threads as number });
@@ -131,7 +131,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<B
 }
 
 /** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */
-export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
+export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<HostBackend> {
   const backend = await createBackend(options);
   setBackend(backend);
   return backend;

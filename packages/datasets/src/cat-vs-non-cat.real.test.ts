@@ -16,7 +16,7 @@ describe.skipIf(SKIP_REAL_DATA)("cat vs non-cat, real data", () => {
     expect(data.test.images.shape).toEqual([50, 64, 64, 3]);
     expect(data.train.images.dtype).toBe("uint8");
     expect(data.train.labels.shape).toEqual([209]);
-    expect(Array.from(data.train.labels.data).filter((l) => l === 1)).toHaveLength(72);
+    expect(Array.from(data.train.labels.dataSync()).filter((l) => l === 1)).toHaveLength(72);
     expect(data.test.labels.shape).toEqual([50]);
     expect(data.classNames).toEqual(["non-cat", "cat"]);
   });

@@ -27,10 +27,10 @@ describe("loadCatVsNonCat on synthetic HDF5 files", () => {
     const data = await loadCatVsNonCat({ dir });
     expect(data.train.images.shape).toEqual([4, 64, 64, 3]);
     expect(data.train.images.dtype).toBe("uint8");
-    expect(data.train.images.data[257]).toBe(1);
+    expect(data.train.images.dataSync()[257]).toBe(1);
     expect(data.test.images.shape).toEqual([2, 64, 64, 3]);
     expect(data.train.labels.dtype).toBe("int32");
-    expect(Array.from(data.train.labels.data)).toEqual([1, 0, 1, 1]);
+    expect(Array.from(data.train.labels.dataSync())).toEqual([1, 0, 1, 1]);
     expect(data.classNames).toEqual(["non-cat", "cat"]);
   });
 

@@ -18,7 +18,7 @@ function numbered(n: number) {
   return { x, y };
 }
 
-const ids = (batch: { y: NDArray }) => Array.from(batch.y.data);
+const ids = (batch: { y: NDArray }) => Array.from(batch.y.dataSync());
 
 describe("Dataset", () => {
   it("yields rows as views of the source arrays", () => {
@@ -61,7 +61,7 @@ describe("Dataset", () => {
     for (const batch of Dataset.fromArrays(data).shuffle({ seed: 1 }).batch(8)) {
       expect(batch.x.buffer).not.toBe(data.x.buffer);
       ids(batch).forEach((id, r) =>
-        expect([batch.x.data[2 * r], batch.x.data[2 * r + 1]]).toEqual([id, 100 + id]),
+        expect([batch.x.dataSync()[2 * r], batch.x.dataSync()[2 * r + 1]]).toEqual([id, 100 + id]),
       );
     }
   });
@@ -84,7 +84,7 @@ describe("Dataset", () => {
       .map(({ x, y }) => ({ x, y, twice: new NDArray(Int32Array.of(2 * y.item()), [], "int32") }))
       .batch(2)
       .toArray();
-    expect(perRow.map((b) => Array.from(b.twice.data))).toEqual([
+    expect(perRow.map((b) => Array.from(b.twice.dataSync()))).toEqual([
       [0, 2],
       [4, 6],
     ]);
@@ -150,7 +150,7 @@ describe("Dataset", () => {
       .batch(3)
       .toArray()[1]!;
     expect(bx.shape).toEqual([1, 2]);
-    expect(Array.from(by.data)).toEqual([3]);
+    expect(Array.from(by.dataSync())).toEqual([3]);
   });
 });
 

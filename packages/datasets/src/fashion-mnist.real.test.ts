@@ -39,8 +39,8 @@ describe.skipIf(SKIP_REAL_DATA)("Fashion-MNIST, real data", () => {
     expect(data.test.images.shape).toEqual([10000, 28, 28]);
     expect(data.train.images.dtype).toBe("uint8");
     expect(data.train.labels.shape).toEqual([60000]);
-    expect(histogram(data.train.labels.data)).toEqual(new Array(10).fill(6000));
-    expect(histogram(data.test.labels.data)).toEqual(new Array(10).fill(1000));
+    expect(histogram(data.train.labels.dataSync())).toEqual(new Array(10).fill(6000));
+    expect(histogram(data.test.labels.dataSync())).toEqual(new Array(10).fill(1000));
     expect(data.classNames).toHaveLength(10);
   });
 
@@ -81,7 +81,7 @@ describe.skipIf(SKIP_REAL_DATA)("Fashion-MNIST, real data", () => {
       await expect(loadFashionMnist(options)).rejects.toThrow(/train-images-idx3-ubyte.gz: interrupted/);
       expect(readdirSync(join(cache, "fashion-mnist"))).toContain("train-images-idx3-ubyte.gz.part");
       const data = await loadFashionMnist(options);
-      expect(histogram(data.train.labels.data)).toEqual(new Array(10).fill(6000));
+      expect(histogram(data.train.labels.dataSync())).toEqual(new Array(10).fill(6000));
       expect(readdirSync(join(cache, "fashion-mnist")).filter((f) => f.endsWith(".part"))).toEqual([]);
     });
 

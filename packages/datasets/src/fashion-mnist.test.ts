@@ -32,8 +32,8 @@ describe("loadFashionMnist on synthetic files", () => {
     expect(data.train.images.dtype).toBe("uint8");
     expect(data.test.images.shape).toEqual([5, 28, 28]);
     expect(data.train.labels.dtype).toBe("int32");
-    expect(Array.from(data.train.labels.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
-    expect(data.train.images.data[28 * 28 * 3]).toBe(3);
+    expect(Array.from(data.train.labels.dataSync())).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    expect(data.train.images.dataSync()[28 * 28 * 3]).toBe(3);
     expect(data.classNames).toEqual([...FASHION_MNIST_CLASS_NAMES]);
     expect(data.classNames[9]).toBe("Ankle boot");
     expect(data.files.testLabels).toBe(join(dir, "t10k-labels-idx1-ubyte.gz"));

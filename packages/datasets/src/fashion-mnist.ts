@@ -194,7 +194,7 @@ function pair(images: NDArray, labelBytes: NDArray, imagesFile: string, labelsFi
   const n = images.shape[0]!;
   if (labelBytes.size !== n)
     throw new DataFileError(labelsFile, `has ${labelBytes.size} labels but ${imagesFile} has ${n} images`);
-  const source = labelBytes.data;
+  const source = labelBytes.dataSync();
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     if (source[i]! >= FASHION_MNIST_CLASS_NAMES.length) {

@@ -23,19 +23,19 @@ describe("parseIdx", () => {
     expect(parsed.shape).toEqual([3, 4, 5]);
     expect(parsed.dtype).toBe("uint8");
     expect(parsed.buffer.buffer).toBe(bytes.buffer);
-    expect(Array.from(parsed.data)).toEqual(Array.from(images.data));
-    expect(Array.from(parseIdx(encodeIdx(labels), "labels", { rank: 1, type: "ubyte" }).data)).toEqual([
+    expect(Array.from(parsed.dataSync())).toEqual(Array.from(images.dataSync()));
+    expect(Array.from(parseIdx(encodeIdx(labels), "labels", { rank: 1, type: "ubyte" }).dataSync())).toEqual([
       7, 0, 9,
     ]);
   });
 
   it("reads big-endian int and float types", () => {
     const ints = new NDArray(Int32Array.of(-5, 70000), [2], "int32");
-    expect(Array.from(parseIdx(encodeIdx(ints)).data)).toEqual([-5, 70000]);
+    expect(Array.from(parseIdx(encodeIdx(ints)).dataSync())).toEqual([-5, 70000]);
     const doubles = new NDArray(Float64Array.of(0.1, -2.5), [1, 2], "float64");
     const parsed = parseIdx(encodeIdx(doubles));
     expect(parsed.dtype).toBe("float64");
-    expect(Array.from(parsed.data)).toEqual([0.1, -2.5]);
+    expect(Array.from(parsed.dataSync())).toEqual([0.1, -2.5]);
   });
 
   it("names the file and the expected magic number", () => {
@@ -94,7 +94,7 @@ describe("readIdxFile", () => {
     for (const name of ["a.gz", "a"]) {
       const parsed = await readIdxFile(join(dir, name), { rank: 3, type: "ubyte" });
       expect(parsed.shape).toEqual([3, 4, 5]);
-      expect(Array.from(parsed.data)).toEqual(Array.from(images.data));
+      expect(Array.from(parsed.dataSync())).toEqual(Array.from(images.dataSync()));
     }
   });
 

@@ -96,7 +96,7 @@ export function encodeIdx(array: NDArray): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint32(0, (code << 8) | array.ndim);
   array.shape.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  const data = array.data;
+  const data = array.dataSync();
   for (let i = 0; i < data.length; i++) {
     const at = header + i * size;
     if (size === 1) out[at] = data[i]!;

@@ -13,7 +13,7 @@ export function rowView(x: NDArray, i: number): NDArray {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`row ${i} is out of range for ${n} rows`);
   if (!x.isContiguous) x = contiguous(x);
   const size = rowSize(x);
-  return new NDArray(x.buffer, x.shape.slice(1), x.dtype, undefined, x.offset + i * size);
+  return new NDArray(x.storage, x.shape.slice(1), x.dtype, undefined, x.offset + i * size);
 }
 
 /** Copies the rows `indices` of `x` into a new contiguous array of shape [indices.length, ...]. */
@@ -49,7 +49,7 @@ export function stackRows(items: readonly NDArray[], what = "stack"): NDArray {
         `${what}: element ${k} has shape ${fmtShape(item.shape)} ${item.dtype}, element 0 has ${fmtShape(first.shape)} ${first.dtype}`,
       );
     }
-    out.set(item.data, k * size);
+    out.set(item.dataSync(), k * size);
   });
   return new NDArray(out, [items.length, ...first.shape], first.dtype);
 }

@@ -27,22 +27,22 @@ describe("trainTestSplit", () => {
     expect(xTrain.shape).toEqual([75, 2]);
     expect(xTest.shape).toEqual([25, 2]);
     expect(yTest.shape).toEqual([25]);
-    const rowsOf = (a: NDArray) => Array.from({ length: a.shape[0]! }, (_, i) => a.data[2 * i]! / 2);
+    const rowsOf = (a: NDArray) => Array.from({ length: a.shape[0]! }, (_, i) => a.dataSync()[2 * i]! / 2);
     const all = [...rowsOf(xTrain), ...rowsOf(xTest)].sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: n }, (_, i) => i));
-    rowsOf(xTest).forEach((row, i) => expect(yTest.data[i]).toBe(y.data[row]));
+    rowsOf(xTest).forEach((row, i) => expect(yTest.dataSync()[i]).toBe(y.dataSync()[row]));
   });
 
   it("keeps class proportions when stratified", () => {
     const { yTrain, yTest } = trainTestSplit(x, y, { testSize: 0.3, seed: 2, stratify: true });
-    expect(histogram(yTest.data)).toEqual({ 0: 21, 1: 6, 2: 3 });
-    expect(histogram(yTrain.data)).toEqual({ 0: 49, 1: 14, 2: 7 });
+    expect(histogram(yTest.dataSync())).toEqual({ 0: 21, 1: 6, 2: 3 });
+    expect(histogram(yTrain.dataSync())).toEqual({ 0: 49, 1: 14, 2: 7 });
   });
 
   it("gives largest remainders the leftover rows when shares are not whole", () => {
-    const { test } = trainTestSplitIndices(n, { testSize: 0.25, seed: 3, stratify: y.data });
+    const { test } = trainTestSplitIndices(n, { testSize: 0.25, seed: 3, stratify: y.dataSync() });
     // exact shares 17.5, 5, 2.5 → 18, 5, 2 (the larger class wins the tie)
-    expect(histogram(Array.from(test, (i) => y.data[i]!))).toEqual({ 0: 18, 1: 5, 2: 2 });
+    expect(histogram(Array.from(test, (i) => y.dataSync()[i]!))).toEqual({ 0: 18, 1: 5, 2: 2 });
   });
 
   it("is deterministic for a seed", () => {

@@ -102,7 +102,11 @@ export function trainTestSplit(x: NDArray, y: NDArray, options: TrainTestSplitOp
   }
   const { stratify } = options;
   const labels =
-    stratify === true ? y.data : stratify instanceof NDArray ? stratify.data : stratify || undefined;
+    stratify === true
+      ? y.dataSync()
+      : stratify instanceof NDArray
+        ? stratify.dataSync()
+        : stratify || undefined;
   if (stratify === true && y.ndim !== 1) {
     throw new RangeError(
       `trainTestSplit: stratify: true needs y of shape [n], got ${fmtShape(y.shape)}; pass the labels instead`,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { makeBlobs, makeCircles, makeMoons } from "./synthetic";
 
-function rows(x: { data: ArrayLike<number>; shape: readonly number[] }): number[][] {
+function rows(x: { dataSync(): ArrayLike<number>; shape: readonly number[] }): number[][] {
   const d = x.shape[1]!;
   return Array.from({ length: x.shape[0]! }, (_, i) =>
-    Array.from({ length: d }, (_, j) => x.data[i * d + j]!),
+    Array.from({ length: d }, (_, j) => x.dataSync()[i * d + j]!),
   );
 }
 
@@ -13,7 +13,7 @@ describe("makeMoons", () => {
     const { x, y } = makeMoons({ nSamples: 101, noise: 0, seed: 1, dtype: "float64" });
     expect(x.shape).toEqual([101, 2]);
     expect(y.dtype).toBe("int32");
-    const labels = Array.from(y.data);
+    const labels = Array.from(y.dataSync());
     expect(labels.filter((l) => l === 0)).toHaveLength(50); // floor(101 / 2) outer points
     expect(labels.filter((l) => l === 1)).toHaveLength(51);
     rows(x).forEach(([px, py], i) => {
@@ -30,7 +30,7 @@ describe("makeMoons", () => {
   it("matches scikit-learn's point order without shuffling", () => {
     const { x, y } = makeMoons({ nSamples: 4, shuffle: false, dtype: "float64" });
     const p = rows(x);
-    expect(Array.from(y.data)).toEqual([0, 0, 1, 1]);
+    expect(Array.from(y.dataSync())).toEqual([0, 0, 1, 1]);
     // outer: t = 0, π; inner: (1 - cos t, 0.5 - sin t) at t = 0, π
     [
       [1, 0],
@@ -44,16 +44,16 @@ describe("makeMoons", () => {
     const a = makeMoons({ nSamples: 50, noise: 0.1, seed: 7 });
     const b = makeMoons({ nSamples: 50, noise: 0.1, seed: 7 });
     const c = makeMoons({ nSamples: 50, noise: 0.1, seed: 8 });
-    expect(Array.from(a.x.data)).toEqual(Array.from(b.x.data));
-    expect(Array.from(a.y.data)).toEqual(Array.from(b.y.data));
-    expect(Array.from(a.x.data)).not.toEqual(Array.from(c.x.data));
+    expect(Array.from(a.x.dataSync())).toEqual(Array.from(b.x.dataSync()));
+    expect(Array.from(a.y.dataSync())).toEqual(Array.from(b.y.dataSync()));
+    expect(Array.from(a.x.dataSync())).not.toEqual(Array.from(c.x.dataSync()));
   });
 
   it("adds noise of the requested standard deviation", () => {
     const clean = makeMoons({ nSamples: 4000, noise: 0, seed: 3, dtype: "float64" });
     const noisy = makeMoons({ nSamples: 4000, noise: 0.2, seed: 3, dtype: "float64" });
     // Same seed: same shuffle, so the difference is the noise alone.
-    const diff = Array.from(noisy.x.data, (v, i) => v - clean.x.data[i]!);
+    const diff = Array.from(noisy.x.dataSync(), (v, i) => v - clean.x.dataSync()[i]!);
     const mean = diff.reduce((a, b) => a + b, 0) / diff.length;
     const std = Math.sqrt(diff.reduce((a, b) => a + (b - mean) ** 2, 0) / diff.length);
     expect(Math.abs(mean)).toBeLessThan(0.01);
@@ -70,8 +70,10 @@ describe("makeMoons", () => {
 describe("makeCircles", () => {
   it("puts the classes on circles of radius 1 and factor", () => {
     const { x, y } = makeCircles({ nSamples: 60, factor: 0.5, seed: 2, dtype: "float64" });
-    rows(x).forEach(([px, py], i) => expect(Math.hypot(px!, py!)).toBeCloseTo(y.data[i] === 0 ? 1 : 0.5, 12));
-    expect(Array.from(y.data).filter((l) => l === 1)).toHaveLength(30);
+    rows(x).forEach(([px, py], i) =>
+      expect(Math.hypot(px!, py!)).toBeCloseTo(y.dataSync()[i] === 0 ? 1 : 0.5, 12),
+    );
+    expect(Array.from(y.dataSync()).filter((l) => l === 1)).toHaveLength(30);
     expect(() => makeCircles({ factor: 1 })).toThrow(/factor/);
   });
 });
@@ -93,7 +95,7 @@ describe("makeBlobs", () => {
     const counts = [0, 0, 0];
     const sums = centers.map(() => [0, 0]);
     rows(x).forEach((p, i) => {
-      const k = y.data[i]!;
+      const k = y.dataSync()[i]!;
       counts[k]!++;
       sums[k]![0]! += p[0]!;
       sums[k]![1]! += p[1]!;
@@ -106,7 +108,7 @@ describe("makeBlobs", () => {
     const { x, centers } = makeBlobs({ nSamples: 10, centers: 4, nFeatures: 3, centerBox: [-1, 1], seed: 5 });
     expect(x.shape).toEqual([10, 3]);
     expect(centers.shape).toEqual([4, 3]);
-    for (const v of centers.data) expect(Math.abs(v)).toBeLessThanOrEqual(1);
+    for (const v of centers.dataSync()) expect(Math.abs(v)).toBeLessThanOrEqual(1);
     expect(() => makeBlobs({ centers: 2, clusterStd: [1, 2, 3] })).toThrow(/clusterStd/);
   });
 });

@@ -9,13 +9,13 @@ describe("image helpers", () => {
     const out = normalizeImages(images);
     expect(out.dtype).toBe("float32");
     expect(out.shape).toEqual([2, 2, 2]);
-    expect(Array.from(out.data)).toEqual(Array.from(images.data, (v) => Math.fround(v / 255)));
+    expect(Array.from(out.dataSync())).toEqual(Array.from(images.dataSync(), (v) => Math.fround(v / 255)));
   });
 
   it("applies mean and std after scaling", () => {
     const out = normalizeImages(images, { mean: 0.5, std: 0.5, dtype: "float64" });
-    expect(Array.from(out.data)[2]).toBeCloseTo(1, 12);
-    expect(Array.from(out.data)[0]).toBeCloseTo(-1, 12);
+    expect(Array.from(out.dataSync())[2]).toBeCloseTo(1, 12);
+    expect(Array.from(out.dataSync())[0]).toBeCloseTo(-1, 12);
     expect(() => normalizeImages(images, { std: 0 })).toThrow(/std/);
   });
 

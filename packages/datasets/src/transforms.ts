@@ -18,7 +18,7 @@ export function normalizeImages(images: NDArray, options: NormalizeOptions = {})
   if (!isFloat(dtype)) throw new TypeError(`normalizeImages: dtype must be float32 or float64, got ${dtype}`);
   if (!(std !== 0 && Number.isFinite(std)))
     throw new RangeError(`normalizeImages: std must be finite and non-zero, got ${std}`);
-  const src = images.data;
+  const src = images.dataSync();
   const out = allocate(dtype, src.length);
   // Folded into one multiply-add per element: x * (scale / std) - mean / std.
   const a = scale / std;
@@ -46,7 +46,7 @@ export function oneHotLabels(
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new RangeError(`oneHotLabels: numClasses must be a positive integer, got ${numClasses}`);
   }
-  const values = labels instanceof NDArray ? labels.data : labels;
+  const values = labels instanceof NDArray ? labels.dataSync() : labels;
   const out = allocate(dtype, values.length * numClasses);
   for (let i = 0; i < values.length; i++) {
     const c = values[i]!;

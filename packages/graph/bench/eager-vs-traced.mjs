@@ -60,7 +60,7 @@ export function moons() {
   // A stream of samples, as per-sample SGD sees them.
   const rng = new np.Random(1);
   const xs = Array.from({ length: 64 }, () => rng.uniform([1, 2], -1, 1, "float32"));
-  const ts = xs.map((x) => (x.data[0] > 0 ? np.array([[1, 0]]) : np.array([[0, 1]])));
+  const ts = xs.map((x) => (x.dataSync()[0] > 0 ? np.array([[1, 0]]) : np.array([[0, 1]])));
   let k = 0;
   const next = () => (k = (k + 1) & 63);
 

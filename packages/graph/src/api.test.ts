@@ -164,7 +164,7 @@ describe("what is live and what is captured", () => {
       name: "scaledCube",
       output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
       kernel: ([x], { scale }, out) => {
-        const src = x!.data;
+        const src = x!.dataSync();
         for (let i = 0; i < src.length; i++) out.buffer[i] = scale * src[i]! ** 3;
       },
       vjp: (g, [x], _y, { scale }) => [

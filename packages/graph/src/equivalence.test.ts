@@ -15,8 +15,8 @@ import { gradients, minimize, placeholder, trace, GradientDescentOptimizer } fro
 /** Same values; -0 and 0 count as equal (a sum over one element may drop a zero's sign). */
 function expectSame(a: np.NDArray, b: np.NDArray, what: string): void {
   expect(a.shape, what).toEqual(b.shape);
-  const x = a.data;
-  const y = b.data;
+  const x = a.dataSync();
+  const y = b.dataSync();
   for (let i = 0; i < x.length; i++) {
     if (x[i] !== y[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) {
       throw new Error(`${what}: element ${i} differs: traced ${x[i]} vs eager ${y[i]}`);
@@ -58,7 +58,7 @@ describe("eager vs traced", () => {
     const rng = new np.Random(3);
     for (let s = 0; s < 25; s++) {
       const x = rng.uniform([1, 2], -1.5, 1.5, "float32");
-      const t = x.data[1]! > 0 ? np.array([[1, 0]]) : np.array([[0, 1]]);
+      const t = x.dataSync()[1]! > 0 ? np.array([[1, 0]]) : np.array([[0, 1]]);
       const tape = new GradientTape();
       const pred = tape.record(() => eagerModel.call(x));
       const loss = tape.record(() => meanSquaredError(pred, t));

@@ -104,7 +104,7 @@ function fmtParams(p: unknown): string {
 
 function fmtConstant(x: NDArray): string {
   if (x.size > 4) return "";
-  const vals = Array.from(x.data, (v) => (x.dtype === "bool" ? String(v !== 0) : String(v)));
+  const vals = Array.from(x.dataSync(), (v) => (x.dtype === "bool" ? String(v !== 0) : String(v)));
   return " " + (x.ndim === 0 ? vals[0]! : `[${vals.join(", ")}]`);
 }
 

@@ -3,6 +3,7 @@ import {
   allocate,
   descendMatmul,
   getBackend,
+  kernelsOf,
   shapesEqual,
   type Backend,
   type DefinedPrimitive,
@@ -185,13 +186,13 @@ export class Plan {
   ) {
     const backend = getBackend();
     this.backend = backend;
-    const kernels = backend.kernels as unknown as Record<string, Kernel<KernelPrim> | undefined>;
+    const kernels = kernelsOf(backend) as unknown as Record<string, Kernel<KernelPrim> | undefined>;
     // Built-in primitives run the backend's kernel; primitives from definePrimitive bring their own.
     const kernelOf = (n: GraphNode) =>
       isBuiltin(n.prim!)
         ? kernels[n.op]
-        : ((n.prim as DefinedPrimitive<unknown>).kernelFor(backend.name) as Kernel<KernelPrim>);
-    this.copyKernel = backend.kernels.copy;
+        : ((n.prim as DefinedPrimitive<unknown>).kernelFor(backend) as Kernel<KernelPrim>);
+    this.copyKernel = kernelsOf(backend).copy;
     const nodes = graph.nodes;
     const N = nodes.length;
 

@@ -1,12 +1,12 @@
 // Test-only helpers (not exported from the package).
-import { jsBackend, NDArray, type Backend, type KernelTable } from "@chainrule/ndarray";
+import { jsBackend, kernelsOf, NDArray, type Backend, type KernelTable } from "@chainrule/ndarray";
 
 /** A backend that forwards to `base` and records every kernel call and the buffers it wrote. */
 export function countingBackend(base: Backend = jsBackend) {
   const calls: string[] = [];
   const outs: NDArray["buffer"][] = [];
   const kernels = Object.fromEntries(
-    Object.entries(base.kernels).map(([name, k]) => [
+    Object.entries(kernelsOf(base)).map(([name, k]) => [
       name,
       (inputs: readonly NDArray[], params: unknown, out: NDArray) => {
         calls.push(name);
@@ -34,7 +34,7 @@ export function countingBackend(base: Backend = jsBackend) {
 export function copyingBackend(base: Backend = jsBackend): Backend {
   const fresh = (x: NDArray) => new NDArray(x.toTypedArray(), [...x.shape], x.dtype);
   const kernels = Object.fromEntries(
-    Object.entries(base.kernels).map(([name, k]) => [
+    Object.entries(kernelsOf(base)).map(([name, k]) => [
       name,
       (inputs: readonly NDArray[], params: unknown, out: NDArray) => {
         const tmp = NDArray.empty(out.shape, out.dtype);

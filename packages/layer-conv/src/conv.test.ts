@@ -51,8 +51,8 @@ const opts = (c: Config) => ({ strides: c.s, padding: c.padding, dilationRate: c
 
 function expectClose(a: np.NDArray, b: np.NDArray, tol = 1e-12): void {
   expect(a.shape).toEqual(b.shape);
-  const x = a.data;
-  const y = b.data;
+  const x = a.dataSync();
+  const y = b.dataSync();
   let worst = 0;
   for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(Number(x[i]) - Number(y[i])));
   expect(worst).toBeLessThanOrEqual(tol);

@@ -32,18 +32,18 @@ describe("Conv2D", () => {
   it("initialises with Keras's fans (kh·kw·in, kh·kw·out) and is reproducible from a seed", () => {
     const a = new Conv2D(16, 3, { inputChannels: 4, seed: 3 });
     const limit = Math.sqrt(6 / (9 * 4 + 9 * 16)); // glorotUniform
-    const w = [...a.kernel!.data];
+    const w = [...a.kernel!.dataSync()];
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(limit);
     expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(0.9 * limit);
-    expect([...a.bias!.data].every((v) => v === 0)).toBe(true);
-    expect([...new Conv2D(16, 3, { inputChannels: 4, seed: 3 }).kernel!.data]).toEqual(w);
+    expect([...a.bias!.dataSync()].every((v) => v === 0)).toBe(true);
+    expect([...new Conv2D(16, 3, { inputChannels: 4, seed: 3 }).kernel!.dataSync()]).toEqual(w);
     const he = new Conv2D(16, 3, {
       inputChannels: 4,
       kernelInitializer: "heNormal",
       biasInitializer: "ones",
       seed: 1,
     });
-    expect([...he.bias!.data].every((v) => v === 1)).toBe(true);
+    expect([...he.bias!.dataSync()].every((v) => v === 1)).toBe(true);
   });
 
   it("unseeded layers follow @chainrule/nn's manualSeed; reseed redraws in place", () => {
@@ -51,11 +51,13 @@ describe("Conv2D", () => {
     const a = new Conv2D(2, 2, { inputChannels: 1 });
     manualSeed(123);
     const b = new Conv2D(2, 2, { inputChannels: 1 });
-    expect([...a.kernel!.data]).toEqual([...b.kernel!.data]);
+    expect([...a.kernel!.dataSync()]).toEqual([...b.kernel!.dataSync()]);
     const kernel = a.kernel;
     a.reseed(7);
     expect(a.kernel).toBe(kernel);
-    expect([...a.kernel!.data]).toEqual([...new Conv2D(2, 2, { inputChannels: 1, seed: 7 }).kernel!.data]);
+    expect([...a.kernel!.dataSync()]).toEqual([
+      ...new Conv2D(2, 2, { inputChannels: 1, seed: 7 }).kernel!.dataSync(),
+    ]);
   });
 
   it("computes activation(conv2d(x, kernel) + bias), and the tape reaches both parameters", () => {
@@ -109,7 +111,7 @@ describe("models", () => {
     expect(table).toMatch(/Total params: 421,642/);
     expect(model.call(np.zeros([3, 28, 28])).shape).toEqual([3, 10]);
     // One seed reproduces the model.
-    expect([...fashionCnn(0).parameters()[0]!.data]).toEqual([...model.parameters()[0]!.data]);
+    expect([...fashionCnn(0).parameters()[0]!.dataSync()]).toEqual([...model.parameters()[0]!.dataSync()]);
   });
 
   it("a conv model saves and loads its weights as safetensors", () => {

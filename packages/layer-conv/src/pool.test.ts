@@ -50,8 +50,8 @@ function referencePool(x: np.NDArray, c: Config, kind: "max" | "avg"): np.NDArra
 
 function expectClose(a: np.NDArray, b: np.NDArray, tol = 1e-12): void {
   expect(a.shape).toEqual(b.shape);
-  const x = a.data;
-  const y = b.data;
+  const x = a.dataSync();
+  const y = b.dataSync();
   for (let i = 0; i < x.length; i++) expect(Math.abs(Number(x[i]) - Number(y[i]))).toBeLessThanOrEqual(tol);
 }
 
@@ -215,7 +215,7 @@ describe("pooling gradients", () => {
       return globalAvgPool2d(x);
     });
     const g = tape.gradient(y, x) as np.NDArray;
-    expect([...g.data].every((v) => Math.abs(v - 1 / 12) < 1e-15)).toBe(true);
+    expect([...g.dataSync()].every((v) => Math.abs(v - 1 / 12) < 1e-15)).toBe(true);
   });
 
   it("maxPoolGather and maxPoolScatter are adjoint in their second input", () => {

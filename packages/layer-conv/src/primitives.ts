@@ -55,7 +55,7 @@ export const im2col: WindowPrimitive = definePrimitive<Window2D>({
     const x = checkInput(inputs[0], p, "im2col");
     return { shape: [x.shape[0]!, p.outH, p.outW, p.kh * p.kw * p.channels], dtype: x.dtype };
   },
-  kernel: ([x], p, out) => im2colKernel(x!.data, x!.shape[0]!, p, out.buffer),
+  kernel: ([x], p, out) => im2colKernel(x!.dataSync(), x!.shape[0]!, p, out.buffer),
   vjp: (g, _inputs, _y, p) => [col2im([g], p)],
 });
 
@@ -76,7 +76,7 @@ export const col2im: WindowPrimitive = definePrimitive<Window2D>({
     }
     return { shape: [c.shape[0]!, p.inH, p.inW, p.channels], dtype: c.dtype };
   },
-  kernel: ([c], p, out) => col2imKernel(c!.data, c!.shape[0]!, p, out.buffer),
+  kernel: ([c], p, out) => col2imKernel(c!.dataSync(), c!.shape[0]!, p, out.buffer),
   vjp: (g, _inputs, _y, p) => [im2col([g], p)],
 });
 
@@ -217,8 +217,8 @@ export const maxPoolGather: WindowPrimitive = definePrimitive<Window2D>({
     return { shape: [n, p.outH, p.outW, p.channels], dtype: v.dtype };
   },
   kernel: ([sel, values], p, out) => {
-    const idx = windowArgmax(sel!.data, sel!.shape[0]!, p);
-    const v = values!.data;
+    const idx = windowArgmax(sel!.dataSync(), sel!.shape[0]!, p);
+    const v = values!.dataSync();
     const o = out.buffer;
     for (let i = 0; i < idx.length; i++) o[i] = v[idx[i]!]!;
   },
@@ -237,8 +237,8 @@ export const maxPoolScatter: WindowPrimitive = definePrimitive<Window2D>({
     return { shape: inputs[0]!.shape, dtype: v.dtype };
   },
   kernel: ([sel, g], p, out) => {
-    const idx = windowArgmax(sel!.data, sel!.shape[0]!, p);
-    const src = g!.data;
+    const idx = windowArgmax(sel!.dataSync(), sel!.shape[0]!, p);
+    const src = g!.dataSync();
     const o = out.buffer;
     for (let i = 0; i < idx.length; i++) o[idx[i]!] += src[i]!;
   },

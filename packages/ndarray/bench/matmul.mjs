@@ -54,8 +54,8 @@ for (const n of sizes) {
   const a = rng.normal([n, n]);
   const b = rng.normal([n, n]);
   const blocked = measure(() => matmul(a, b), n);
-  const ad = a.data;
-  const bd = b.data;
+  const ad = a.dataSync();
+  const bd = b.dataSync();
   const ref = measure(() => naive(ad, bd, n), n);
   console.log(`${String(n).padStart(5)}  ${fmt(blocked)}  ${fmt(ref)}`);
 }

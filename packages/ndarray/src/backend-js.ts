@@ -1,4 +1,4 @@
-import type { Backend, KernelTable } from "./primitive";
+import type { HostBackend, KernelTable } from "./primitive";
 import { binaryKernels } from "./ops/binary";
 import { castKernel } from "./ops/cast";
 import { matmulKernel } from "./ops/matmul";
@@ -24,4 +24,4 @@ const kernels: KernelTable = {
 };
 
 /** The pure-TypeScript reference backend: runs everywhere, and is what other backends are tested against. */
-export const jsBackend: Backend = { name: "js", kernels };
+export const jsBackend: HostBackend & { readonly kernels: KernelTable } = { name: "js", kernels };

@@ -6,7 +6,7 @@ const cube = np.definePrimitive<{ scale: number }>({
   name: "scaledCube",
   output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   kernel: ([x], { scale }, out) => {
-    const src = x!.data;
+    const src = x!.dataSync();
     for (let i = 0; i < src.length; i++) out.buffer[i] = scale * src[i]! ** 3;
   },
   vjp: (g, [x], _y, { scale }) => [
@@ -38,7 +38,19 @@ describe("definePrimitive", () => {
       vjp: () => [null],
     });
     expect(marked([np.zeros([2])], {}).toArray()).toEqual([1, 1]);
-    expect(marked.primitive.kernelFor("other")).not.toBe(marked.primitive.kernelFor("js"));
+    const other = { name: "other", kernels: {} };
+    expect(marked.primitive.kernelFor(other)).not.toBe(marked.primitive.kernelFor(np.jsBackend));
+  });
+
+  it("is an error on a device backend that it has no kernel for, naming the primitive and the backend", () => {
+    const onlyJs = np.definePrimitive<{}>({
+      name: "onlyJs",
+      output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+      kernel: () => {},
+      vjp: () => [null],
+    });
+    const device = { name: "gpu-test", kernels: np.jsBackend.kernels, device: {} as np.DeviceMemory };
+    expect(() => onlyJs.primitive.kernelFor(device)).toThrow(/onlyJs: no kernel for the 'gpu-test' backend/);
   });
 
   it("rejects non-array inputs by name", () => {

@@ -1,7 +1,8 @@
 import type { DType } from "./dtype";
-import { emit, getBackend, isRecording } from "./engine";
+import { emit, emptyOnBackend, getBackend, isRecording, onBackend } from "./engine";
 import { NDArray } from "./ndarray";
-import type { Primitive, VJP } from "./primitive";
+import type { Backend, Primitive, VJP } from "./primitive";
+import { BackendError } from "./errors";
 
 /** A kernel of an outside primitive: fill `out` (fresh, contiguous) from the inputs. */
 export type CustomKernel<P> = (inputs: readonly NDArray[], params: P, out: NDArray) => void;
@@ -22,8 +23,11 @@ export interface PrimitiveDefinition<P> {
 /** A primitive defined outside this package: the object a tape or graph records. */
 export interface DefinedPrimitive<P> extends Primitive<P> {
   readonly definition: PrimitiveDefinition<P>;
-  /** The kernel this primitive runs on `backendName`. */
-  kernelFor(backendName: string): CustomKernel<P>;
+  /**
+   * The kernel this primitive runs on `backend`: its kernel for that backend's name, else the
+   * reference kernel on host backends. A device backend without a kernel of its own is an error.
+   */
+  kernelFor(backend: Backend): CustomKernel<P>;
 }
 
 /**
@@ -41,15 +45,23 @@ export function definePrimitive<P>(
     name: def.name,
     vjp: def.vjp,
     definition: def,
-    kernelFor: (backendName) => def.backendKernels?.[backendName] ?? def.kernel,
+    kernelFor: (backend) => {
+      const own = def.backendKernels?.[backend.name];
+      if (own) return own;
+      if (!backend.device) return def.kernel;
+      throw new BackendError(
+        `${def.name}: no kernel for the '${backend.name}' backend (its definition gives kernels for ` +
+          `${Object.keys(def.backendKernels ?? {}).join(", ") || "no backend"} and the host reference)`,
+      );
+    },
   };
   const apply = (inputs: readonly NDArray[], params: P): NDArray => {
     for (const x of inputs) {
       if (!(x instanceof NDArray)) throw new TypeError(`${def.name}: every input must be an NDArray`);
     }
     const { shape, dtype } = def.output(inputs, params);
-    const out = NDArray.empty([...shape], dtype);
-    primitive.kernelFor(getBackend().name)(inputs, params, out);
+    const out = emptyOnBackend([...shape], dtype);
+    primitive.kernelFor(getBackend())(onBackend(inputs), params, out);
     if (isRecording()) emit(primitive, inputs, out, params);
     return out;
   };

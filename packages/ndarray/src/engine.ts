@@ -1,6 +1,6 @@
 import type { DType } from "./dtype";
 import { NDArray } from "./ndarray";
-import type { Backend, Kernel, KernelPrim, PrimName, PrimParams, Primitive } from "./primitive";
+import type { Backend, Kernel, KernelPrim, KernelTable, PrimName, PrimParams, Primitive } from "./primitive";
 
 /** Something that wants to see every primitive application, e.g. a GradientTape or a graph tracer. */
 export interface Recorder {
@@ -11,16 +11,50 @@ export interface Recorder {
 const state = {
   recorders: [] as Recorder[],
   backend: undefined as Backend | undefined,
+  /** The current backend's complete table: its own kernels over the reference ones. */
+  kernels: undefined as KernelTable | undefined,
+  reference: undefined as KernelTable | undefined,
 };
 
-/** Installs the reference backend unless one was chosen already. */
-export function setDefaultBackend(backend: Backend): void {
-  state.backend ??= backend;
+const resolved = new WeakMap<Backend, KernelTable>();
+
+/** Every kernel `backend` runs: its own, and for a host backend the reference kernel for the rest. */
+export function kernelsOf(backend: Backend): KernelTable {
+  if (backend.device) return backend.kernels;
+  let table = resolved.get(backend);
+  if (!table) {
+    const own = Object.entries(backend.kernels).filter(([, k]) => k !== undefined);
+    table = { ...state.reference!, ...Object.fromEntries(own) } as KernelTable;
+    resolved.set(backend, table);
+  }
+  return table;
+}
+
+/** Installs the reference backend (the fallback for every host backend) unless one was chosen already. */
+export function setDefaultBackend(backend: Backend & { kernels: KernelTable }): void {
+  state.reference ??= backend.kernels;
+  if (!state.backend) setBackend(backend);
 }
 
 /** Makes every op run on `backend` from now on. */
 export function setBackend(backend: Backend): void {
   state.backend = backend;
+  state.kernels = kernelsOf(backend);
+}
+
+/** A fresh contiguous array of zeros on the current backend: the kernel output allocator. */
+export function emptyOnBackend(shape: readonly number[], dtype: DType): NDArray {
+  const device = state.backend!.device;
+  if (!device) return NDArray.empty(shape, dtype);
+  let size = 1;
+  for (const d of shape) size *= d;
+  return new NDArray(device.allocate(dtype, size), shape, dtype);
+}
+
+/** The inputs as the current backend's kernels read them: device backends upload host arrays. */
+export function onBackend(inputs: readonly NDArray[]): readonly NDArray[] {
+  const device = state.backend!.device;
+  return device ? inputs.map((x) => device.accept(x)) : inputs;
 }
 
 export function getBackend(): Backend {
@@ -65,8 +99,8 @@ export function run<K extends KernelPrim>(
   shape: readonly number[],
   dtype: DType,
 ): NDArray {
-  const out = NDArray.empty(shape, dtype);
-  (state.backend!.kernels[prim.name] as Kernel<K>)(inputs, params, out);
+  const out = emptyOnBackend(shape, dtype);
+  (state.kernels![prim.name] as Kernel<K>)(onBackend(inputs), params, out);
   if (state.recorders.length > 0) emit(prim, inputs, out, params);
   return out;
 }

@@ -6,3 +6,8 @@ export class ShapeError extends Error {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
+
+/** Thrown when an array's memory does not fit what was asked (a device array read synchronously, …). */
+export class BackendError extends Error {
+  override name = "BackendError";
+}

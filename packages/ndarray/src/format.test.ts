@@ -201,19 +201,21 @@ describe(`item, toArray, data [${backendName}]`, () => {
   });
 
   it("data gives a flat typed array of the dtype's type", () => {
-    expect(np.array([1, 2]).data).toBeInstanceOf(Float32Array);
-    expect(f64([1, 2]).data).toBeInstanceOf(Float64Array);
-    expect(np.arange(3).data).toBeInstanceOf(Int32Array);
-    expect(np.array([true]).data).toBeInstanceOf(Uint8Array);
+    expect(np.array([1, 2]).dataSync()).toBeInstanceOf(Float32Array);
+    expect(f64([1, 2]).dataSync()).toBeInstanceOf(Float64Array);
+    expect(np.arange(3).dataSync()).toBeInstanceOf(Int32Array);
+    expect(np.array([true]).dataSync()).toBeInstanceOf(Uint8Array);
     expect(
       Array.from(
-        np.slice(
-          f64([
-            [1, 2],
-            [3, 4],
-          ]),
-          ":, 1",
-        ).data,
+        np
+          .slice(
+            f64([
+              [1, 2],
+              [3, 4],
+            ]),
+            ":, 1",
+          )
+          .dataSync(),
       ),
     ).toEqual([2, 4]);
   });

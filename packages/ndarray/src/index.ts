@@ -7,7 +7,7 @@ installMethods();
 
 export { NDArray, type NestedArray } from "./ndarray";
 export { type DType, type TypedArray, DTYPES, promote, isFloat, weakScalarDType, allocate } from "./dtype";
-export { ShapeError } from "./errors";
+export { BackendError, ShapeError } from "./errors";
 export {
   broadcastShapes,
   sizeOf,
@@ -57,6 +57,7 @@ export { primitives } from "./primitives";
 export {
   setBackend,
   getBackend,
+  kernelsOf,
   pushRecorder,
   popRecorder,
   isRecording,
@@ -65,8 +66,11 @@ export {
   type Recorder,
 } from "./engine";
 export type {
-  AdamStep,
   Backend,
+  HostBackend,
+  DeviceBackend,
+  DeviceMemory,
+  DeviceStorage,
   FusedKernels,
   Kernel,
   KernelTable,

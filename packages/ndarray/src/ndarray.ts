@@ -1,8 +1,36 @@
 import { allocate, type DType, type TypedArray } from "./dtype";
-import { ShapeError, fmtShape } from "./errors";
+import { BackendError, ShapeError, fmtShape } from "./errors";
 import { contiguousStrides, sizeOf, type Shape } from "./shape";
 import { formatArray } from "./format";
 import type { NDArrayMethods } from "./ndarray-methods";
+import type { DeviceMemory, DeviceStorage } from "./primitive";
+import { getBackend } from "./engine";
+
+/** The device memory that owns `storage`: the current backend's, when it is that backend's. */
+function deviceOf(storage: DeviceStorage): DeviceMemory | undefined {
+  const b = getBackend();
+  return b.device && b.name === storage.backend ? b.device : undefined;
+}
+
+/** Row-major elements of `x` out of `raw`, a copy of its storage from element `start`. */
+function gatherView(x: NDArray, raw: TypedArray, start: number): TypedArray {
+  const view = new NDArray(raw, x.shape, x.dtype, x.strides, x.offset - start);
+  return view.dataSync();
+}
+
+function nest(shape: readonly number[], dtype: DType, data: TypedArray): NestedArray {
+  const flat: (number | boolean)[] = dtype === "bool" ? Array.from(data, (v) => v !== 0) : Array.from(data);
+  const size = flat.length;
+  const build = (dim: number, start: number): NestedArray => {
+    if (dim === shape.length) return flat[start]!;
+    const n = shape[dim]!;
+    const step = size === 0 ? 0 : sizeOf(shape.slice(dim + 1));
+    const out: NestedArray[] = [];
+    for (let i = 0; i < n; i++) out.push(build(dim + 1, start + i * step));
+    return out;
+  };
+  return build(0, 0);
+}
 
 /** A nested JS array of numbers or booleans, as `toArray()` returns and `array()` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -16,16 +44,42 @@ export type NestedArray = number | boolean | NestedArray[];
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
 export interface NDArray extends NDArrayMethods {}
 
+function isTypedArray(x: TypedArray | DeviceStorage): x is TypedArray {
+  return ArrayBuffer.isView(x);
+}
+
+function deviceError(x: NDArray, what: string): never {
+  const where = (x.storage as DeviceStorage).backend;
+  throw new BackendError(
+    `${what}: this ${fmtShape(x.shape)} ${x.dtype} array lives on the '${where}' backend, whose memory ` +
+      `JS cannot read synchronously; use 'await x.data()' (or 'await x.array()')`,
+  );
+}
+
 export class NDArray {
+  /** The elements in JS memory (CPU backends). Device arrays have none: reading it throws, naming `data()`. */
   readonly buffer: TypedArray;
+  /** Where the elements live: the typed array itself, or a device backend's storage handle. */
+  readonly storage: TypedArray | DeviceStorage;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
   readonly dtype: DType;
   readonly size: number;
 
-  constructor(buffer: TypedArray, shape: Shape, dtype: DType, strides?: readonly number[], offset = 0) {
-    this.buffer = buffer;
+  constructor(
+    storage: TypedArray | DeviceStorage,
+    shape: Shape,
+    dtype: DType,
+    strides?: readonly number[],
+    offset = 0,
+  ) {
+    this.storage = storage;
+    if (isTypedArray(storage)) this.buffer = storage;
+    else {
+      this.buffer = undefined as never;
+      Object.defineProperty(this, "buffer", { get: () => deviceError(this, "buffer") });
+    }
     this.shape = shape;
     this.dtype = dtype;
     this.strides = strides ?? contiguousStrides(shape);
@@ -36,6 +90,11 @@ export class NDArray {
   /** A new contiguous array of zeros (the kernel output allocator). */
   static empty(shape: Shape, dtype: DType): NDArray {
     return new NDArray(allocate(dtype, sizeOf(shape)), shape, dtype);
+  }
+
+  /** Whether the elements live on a device backend (read them with `await x.data()`). */
+  get onDevice(): boolean {
+    return !isTypedArray(this.storage);
   }
 
   get ndim(): number {
@@ -55,10 +114,12 @@ export class NDArray {
   }
 
   /**
-   * The elements as a flat row-major typed array. Shares memory with the array when it is
-   * contiguous and spans its whole buffer; otherwise a copy. Treat it as read-only.
+   * The elements as a flat row-major typed array, synchronously (CPU backends; TF.js's `dataSync`).
+   * Shares memory with the array when it is contiguous and spans its whole buffer; otherwise a copy.
+   * Treat it as read-only. On a device backend this throws: use `await x.data()`.
    */
-  get data(): TypedArray {
+  dataSync(): TypedArray {
+    if (this.onDevice) deviceError(this, "dataSync");
     if (this.isContiguous) {
       if (this.offset === 0 && this.buffer.length === this.size) return this.buffer;
       return this.buffer.subarray(this.offset, this.offset + this.size);
@@ -69,10 +130,46 @@ export class NDArray {
     return out;
   }
 
+  /**
+   * The elements as a flat row-major typed array, on every backend: device arrays are read back
+   * (asynchronously, as TF.js's `data()`). A CPU array's result is `dataSync()`'s.
+   */
+  async data(): Promise<TypedArray> {
+    if (!this.onDevice) return this.dataSync();
+    const device = getBackend().device;
+    const storage = this.storage as DeviceStorage;
+    if (!device || device !== deviceOf(storage)) {
+      throw new BackendError(
+        `data: this array lives on the '${storage.backend}' backend, which is not the current backend`,
+      );
+    }
+    const span = this.spanOf();
+    const raw = await device.read(storage, this.dtype, span.start, span.length);
+    return gatherView(this, raw, span.start);
+  }
+
+  /** The elements as nested JS arrays, on every backend (`toArray()` is the synchronous form). */
+  async array(): Promise<NestedArray> {
+    return nest(this.shape, this.dtype, await this.data());
+  }
+
   /** A copy of the elements as a flat row-major typed array that the caller owns. */
   toTypedArray(): TypedArray {
-    const d = this.data;
+    const d = this.dataSync();
     return d === this.buffer || d.buffer === this.buffer.buffer ? d.slice() : d;
+  }
+
+  /** The smallest range of storage elements the view reads. */
+  private spanOf(): { start: number; length: number } {
+    if (this.size === 0) return { start: this.offset, length: 0 };
+    let lo = this.offset;
+    let hi = this.offset;
+    this.shape.forEach((d, i) => {
+      const s = this.strides[i]! * (d - 1);
+      if (s < 0) lo += s;
+      else hi += s;
+    });
+    return { start: lo, length: hi - lo + 1 };
   }
 
   /** Visits every element's buffer offset in row-major order. */
@@ -106,25 +203,20 @@ export class NDArray {
         `item: only one-element arrays convert to a number, got shape ${fmtShape(this.shape)}`,
       );
     }
+    if (this.onDevice) deviceError(this, "item");
     return this.buffer[this.offset]!;
   }
 
-  /** The elements as nested JS arrays (booleans for bool arrays). */
+  /** The elements as nested JS arrays (booleans for bool arrays); `await x.array()` on device backends. */
   toArray(): NestedArray {
-    const data = Array.from(this.data);
-    const flat: (number | boolean)[] = this.dtype === "bool" ? data.map((v) => v !== 0) : data;
-    const build = (dim: number, start: number): NestedArray => {
-      if (dim === this.shape.length) return flat[start]!;
-      const n = this.shape[dim]!;
-      const step = this.size === 0 ? 0 : sizeOf(this.shape.slice(dim + 1));
-      const out: NestedArray[] = [];
-      for (let i = 0; i < n; i++) out.push(build(dim + 1, start + i * step));
-      return out;
-    };
-    return build(0, 0);
+    return nest(this.shape, this.dtype, this.dataSync());
   }
 
   toString(): string {
+    if (this.onDevice) {
+      const where = (this.storage as DeviceStorage).backend;
+      return `array(<on ${where}: await x.data() to read>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+    }
     return formatArray(this);
   }
 

@@ -1,4 +1,4 @@
-import type { DType } from "./dtype";
+import type { DType, TypedArray } from "./dtype";
 import type { NDArray } from "./ndarray";
 
 /**
@@ -95,33 +95,57 @@ export type Kernel<K extends KernelPrim> = (
 
 export type KernelTable = { [K in KernelPrim]: Kernel<K> };
 
-/** One Adam/AdamW step on one parameter, in place (see @chainrule/optim's `adamUpdate`). */
-export interface AdamStep {
-  param: Float32Array | Float64Array;
-  grad: ArrayLike<number>;
-  /** First and second moments, updated in place. */
-  m: Float32Array | Float64Array;
-  v: Float32Array | Float64Array;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** The parameter's update count, from 1 (bias correction). */
-  step: number;
+/**
+ * Elements that live outside JS memory (a GPU buffer, …): an opaque handle owned by one device backend.
+ * NDArrays over device storage have no `buffer`; their values are read with `await x.data()`.
+ */
+export interface DeviceStorage {
+  /** The backend that owns it (for error messages). */
+  readonly backend: string;
+  /** Capacity in elements. */
+  readonly length: number;
+}
+
+/** How a device backend allocates, fills and reads its memory. */
+export interface DeviceMemory {
+  /** Fresh storage for `size` elements of `dtype`, zero-filled. */
+  allocate(dtype: DType, size: number): DeviceStorage;
+  /** The array's elements on this device: itself when they are already there, else an upload (row-major). */
+  accept(x: NDArray): NDArray;
+  /** Reads `size` elements of the storage from `offset`, row-major as stored. */
+  read(storage: DeviceStorage, dtype: DType, offset: number, size: number): Promise<TypedArray>;
+  /** Overwrites the storage from `offset` with `values` (an in-place update of a parameter, a feed). */
+  write(storage: DeviceStorage, dtype: DType, offset: number, values: TypedArray): void;
 }
 
 /**
- * Whole training updates a backend may run itself (no graph, no tape). Each returns false when it
- * declines the arrays it was given (dtype, size), and the caller runs its own loop instead.
+ * Whole updates (optimizer steps, …) that a backend may run itself. Empty here on purpose: the
+ * packages that own an update add it by declaration merging (`@chainrule/optim` adds `adam`), so the
+ * array core knows no optimizer. Each returns false when it declines the arrays it was given.
  */
-export interface FusedKernels {
-  adam?(s: AdamStep): boolean;
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface FusedKernels {}
 
-/** A compute backend: one kernel per computing primitive, checked at compile time. */
-export interface Backend {
+interface BackendBase {
   readonly name: string;
-  readonly kernels: KernelTable;
-  /** Optional fused updates (optimizers look here first). */
+  /** Optional whole updates (their owners look here first). */
   readonly fused?: FusedKernels;
 }
+
+/**
+ * A backend over JS typed arrays: it overrides the kernels that pay off (a `Partial` table); every
+ * other primitive runs the reference kernel of the js backend.
+ */
+export interface HostBackend extends BackendBase {
+  readonly kernels: Partial<KernelTable>;
+  readonly device?: undefined;
+}
+
+/** A backend whose memory is not a JS typed array (WebGPU): it must supply every kernel. */
+export interface DeviceBackend extends BackendBase {
+  readonly kernels: KernelTable;
+  readonly device: DeviceMemory;
+}
+
+/** A compute backend: kernels checked at compile time, and how its memory works. */
+export type Backend = HostBackend | DeviceBackend;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { computeFans, initialize, initializers, type InitializerName } from "./index";
 
 function stats(x: np.NDArray) {
-  const d = x.data;
+  const d = x.dataSync();
   let s = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -30,7 +30,7 @@ describe("initialisers", () => {
     expect(Math.abs(s.mean)).toBeLessThan((5 * std) / Math.sqrt(s.n));
     expect(Math.abs(s.std / std - 1)).toBeLessThan(0.01);
     // Plain normal: about 4.55% of samples lie beyond 2σ (a truncated normal would have none).
-    const beyond = Array.from(w.data).filter((v) => Math.abs(v) > 2 * std).length / s.n;
+    const beyond = Array.from(w.dataSync()).filter((v) => Math.abs(v) > 2 * std).length / s.n;
     expect(Math.abs(beyond - 0.0455)).toBeLessThan(0.003);
   });
 
@@ -123,12 +123,12 @@ describe("initialisers", () => {
     for (const name of names) {
       const a = initialize(name, [20, 10], { seed: 9 });
       const b = initialize(name, [20, 10], { rng: new np.Random(9) });
-      expect(Array.from(b.data), name).toEqual(Array.from(a.data));
+      expect(Array.from(b.dataSync()), name).toEqual(Array.from(a.dataSync()));
       expect(initialize(name, [20, 10], { seed: 10 }).toArray(), name).not.toEqual(a.toArray());
       const c = initialize(name, [20, 10], { seed: 9, dtype: "float64" });
       expect(c.dtype).toBe("float64");
       // The same draws, rounded to float32 or not.
-      expect(Array.from(c.data).map(Math.fround)).toEqual(Array.from(a.data));
+      expect(Array.from(c.dataSync()).map(Math.fround)).toEqual(Array.from(a.dataSync()));
     }
     expect(() => initialize("heNormal", [2, 2], { dtype: "int32" })).toThrow(/float32 or float64/);
   });

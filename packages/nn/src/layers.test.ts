@@ -23,7 +23,7 @@ const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" });
 const rows = (x: np.NDArray) => x.toArray() as number[][];
 
 function expectClose(actual: np.NDArray, expected: number[][] | number[], tol = 1e-12) {
-  const a = Array.from(actual.data);
+  const a = Array.from(actual.dataSync());
   const e = (expected as number[]).flat(2) as number[];
   expect(a.length).toBe(e.length);
   a.forEach((v, i) => expect(Math.abs(v - e[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(e[i]!))));
@@ -161,7 +161,7 @@ describe("Flatten and Reshape", () => {
     const x = np.arange(24).reshape([2, 3, 4]);
     const f = new Flatten().call(x);
     expect(f.shape).toEqual([2, 12]);
-    expect(Array.from(f.data)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    expect(Array.from(f.dataSync())).toEqual(Array.from({ length: 24 }, (_, i) => i));
     expect(new Reshape([4, 3]).call(x).shape).toEqual([2, 4, 3]);
     expect(new Reshape([-1, 2]).call(x).shape).toEqual([2, 6, 2]);
     expect(new Flatten().call(np.zeros([0, 3, 4])).shape).toEqual([0, 12]);
@@ -206,7 +206,7 @@ describe("Dropout", () => {
   it("zeroes about `rate` of the elements and scales the rest by 1/(1 − rate)", () => {
     const d = new Dropout(0.25, { seed: 3 });
     const y = d.call(np.ones([200, 100], "float64"));
-    const vals = Array.from(y.data);
+    const vals = Array.from(y.dataSync());
     expect(vals.every((t) => t === 0 || t === 1 / 0.75)).toBe(true);
     const zeroFrac = vals.filter((t) => t === 0).length / vals.length;
     // n = 20000: the standard error of the fraction is √(0.25·0.75/n) ≈ 0.003.
@@ -305,7 +305,7 @@ describe("BatchNorm1d", () => {
       y,
       data.map((r) => r.map((v, j) => ((v - rm[j]!) / Math.sqrt(rv[j]! + 1e-5)) * g[j]! + be[j]!)),
     );
-    expect(Array.from(bn.runningMean!.data)).toEqual(rm);
+    expect(Array.from(bn.runningMean!.dataSync())).toEqual(rm);
     expect(bn.call(f64([[1, 2, 3]])).shape).toEqual([1, 3]); // batch of one is fine in eval
   });
 
@@ -362,7 +362,7 @@ describe("BatchNorm1d", () => {
     const tape = new GradientTape();
     const loss = tape.record(() => model.call(f64(data)).square().mean());
     const grads = tape.gradient(loss, model.parameters()) as (np.NDArray | null)[];
-    expect(grads.every((g) => g !== null && Array.from(g.data).every(Number.isFinite))).toBe(true);
+    expect(grads.every((g) => g !== null && Array.from(g.dataSync()).every(Number.isFinite))).toBe(true);
     expect(noGrad(() => model.buffers().length)).toBe(2);
   });
 });

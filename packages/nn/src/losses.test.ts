@@ -11,7 +11,7 @@ import {
 
 const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" });
 const sigma = (x: number) => 1 / (1 + Math.exp(-x));
-const finite = (x: np.NDArray) => Array.from(x.data).every(Number.isFinite);
+const finite = (x: np.NDArray) => Array.from(x.dataSync()).every(Number.isFinite);
 
 function gradOf(f: (x: np.NDArray) => np.NDArray, x: np.NDArray): { value: np.NDArray; grad: np.NDArray } {
   const tape = new GradientTape();
@@ -23,7 +23,7 @@ function gradOf(f: (x: np.NDArray) => np.NDArray, x: np.NDArray): { value: np.ND
 }
 
 function expectAll(actual: np.NDArray, expected: number[], tol = 1e-12) {
-  const a = Array.from(actual.data);
+  const a = Array.from(actual.dataSync());
   expect(a.length).toBe(expected.length);
   a.forEach((v, i) =>
     expect(Math.abs(v - expected[i]!), `element ${i}: ${v} vs ${expected[i]}`).toBeLessThanOrEqual(tol),
@@ -137,7 +137,7 @@ describe("binaryCrossEntropyWithLogits", () => {
       const { value, grad } = gradOf((z) => binaryCrossEntropyWithLogits(z, t), x);
       // Right answers cost 0; wrong ones |x| = 1e4.
       expect(value.item()).toBe(5000);
-      expect(Array.from(grad.data)).toEqual([0, 0, 0.25, -0.25]);
+      expect(Array.from(grad.dataSync())).toEqual([0, 0, 0.25, -0.25]);
     }
   });
 });
@@ -225,7 +225,7 @@ describe("softmaxCrossEntropy and sparseSoftmaxCrossEntropy", () => {
       ] as const) {
         const { value, grad } = gradOf(f, x);
         expect(value.item(), `${name} ${dtype}`).toBe(1e4);
-        expect(Array.from(grad.data), `${name} ${dtype}`).toEqual([0, 0, 0, -0.5, 0.5, 0]);
+        expect(Array.from(grad.dataSync()), `${name} ${dtype}`).toEqual([0, 0, 0, -0.5, 0.5, 0]);
       }
     }
   });

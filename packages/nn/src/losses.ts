@@ -102,7 +102,7 @@ export function softmaxCrossEntropy(logits: NDArray, targets: NDArray, options: 
 
 /** Integer class labels as an Int32Array, checked against the number of classes. */
 export function labelIndices(labels: NDArray | ArrayLike<number>, classes: number, op: string): Int32Array {
-  const data = labels instanceof NDArray ? labels.data : labels;
+  const data = labels instanceof NDArray ? labels.dataSync() : labels;
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;

@@ -2,7 +2,7 @@ import { NDArray, ShapeError } from "@chainrule/ndarray";
 
 type Values = NDArray | ArrayLike<number>;
 
-const flat = (x: Values): ArrayLike<number> => (x instanceof NDArray ? x.data : x);
+const flat = (x: Values): ArrayLike<number> => (x instanceof NDArray ? x.dataSync() : x);
 
 /** The fraction of positions where `pred` equals `labels` (same number of elements), as a JS number. */
 export function accuracy(pred: Values, labels: Values): number {
@@ -60,7 +60,7 @@ export function categoricalAccuracy(scores: NDArray, labels: Values): number {
   if (scores.ndim === 0) throw new ShapeError("categoricalAccuracy: scores need a class axis, got a scalar");
   const C = scores.shape[scores.ndim - 1]!;
   const rows = scores.size / C;
-  const pred = rowArgmax(scores.data, rows, C);
+  const pred = rowArgmax(scores.dataSync(), rows, C);
   const l = flat(labels);
   let truth: ArrayLike<number>;
   if (l.length === rows) truth = l;

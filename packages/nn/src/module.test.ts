@@ -145,9 +145,9 @@ describe("Module: state dict", () => {
     const sd = net.stateDict();
     expect(Object.keys(sd)).toEqual(net.namedVariables().map(([n]) => n));
     const k = net.blocks[0]!.fc.kernel!;
-    const before = Array.from(sd["blocks.0.fc.kernel"]!.data);
+    const before = Array.from(sd["blocks.0.fc.kernel"]!.dataSync());
     k.assign(np.zeros(k.shape));
-    expect(Array.from(sd["blocks.0.fc.kernel"]!.data)).toEqual(before);
+    expect(Array.from(sd["blocks.0.fc.kernel"]!.dataSync())).toEqual(before);
   });
 
   it("loadStateDict round-trips into a fresh model", () => {
@@ -167,7 +167,7 @@ describe("Module: state dict", () => {
     expect(b.call(x).toArray()).toEqual(a.call(x).toArray());
   });
 
-  const snapshot = (m: Module) => m.namedVariables().map(([n, v]) => [n, Array.from(v.data)]);
+  const snapshot = (m: Module) => m.namedVariables().map(([n, v]) => [n, Array.from(v.dataSync())]);
 
   it("is all-or-nothing: a bad entry anywhere leaves every variable unchanged", () => {
     const target = new Net();
@@ -240,7 +240,7 @@ describe("Module: state dict", () => {
 });
 
 describe("Module: seeding", () => {
-  const weights = (m: Module) => m.variables().map((v) => Array.from(v.data));
+  const weights = (m: Module) => m.variables().map((v) => Array.from(v.dataSync()));
 
   it("a Sequential seed makes the whole model reproducible and overrides the layers' own", () => {
     const make = (layerSeed: number) =>
@@ -283,12 +283,12 @@ describe("Module: default generator", () => {
     const a = new Sequential([new Dense(3, { inputDim: 2 }), new Dense(1, { inputDim: 3 })]);
     manualSeed(5);
     const b = new Sequential([new Dense(3, { inputDim: 2 }), new Dense(1, { inputDim: 3 })]);
-    expect(b.variables().map((v) => Array.from(v.data))).toEqual(
-      a.variables().map((v) => Array.from(v.data)),
+    expect(b.variables().map((v) => Array.from(v.dataSync()))).toEqual(
+      a.variables().map((v) => Array.from(v.dataSync())),
     );
     const c = new Sequential([new Dense(3, { inputDim: 2 }), new Dense(1, { inputDim: 3 })]);
-    expect(c.variables().map((v) => Array.from(v.data))).not.toEqual(
-      a.variables().map((v) => Array.from(v.data)),
+    expect(c.variables().map((v) => Array.from(v.dataSync()))).not.toEqual(
+      a.variables().map((v) => Array.from(v.dataSync())),
     );
   });
 });

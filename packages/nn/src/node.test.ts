@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const model = (seed: number) =>
   new Sequential([new Dense(4, { inputDim: 3 }), new Dense(2, { inputDim: 4 })], { seed });
-const snapshot = (m: Sequential) => JSON.stringify(m.variables().map((v) => Array.from(v.data)));
+const snapshot = (m: Sequential) => JSON.stringify(m.variables().map((v) => Array.from(v.dataSync())));
 
 describe("@chainrule/nn/node", () => {
   it("saves a module and loads it back into another", async () => {

@@ -162,7 +162,7 @@ describe("safetensors: round trips", () => {
       expect(back[name]!.dtype, name).toBe(t.dtype);
       expect(back[name]!.shape, name).toEqual(t.shape);
       expect(Object.is(back.f64!.toTypedArray()[1], -0)).toBe(true);
-      expect(Array.from(back[name]!.data), name).toEqual(Array.from(t.data));
+      expect(Array.from(back[name]!.dataSync()), name).toEqual(Array.from(t.dataSync()));
     }
     // The parsed arrays own their memory.
     const bytes = serializeSafetensors({ x: np.ones([2]) });
@@ -195,12 +195,12 @@ describe("safetensors: round trips", () => {
     );
     const { tensors } = parseSafetensors(file(header, data));
     expect(tensors.h!.dtype).toBe("float32");
-    expect(Array.from(tensors.h!.data)).toEqual([1, -2, Infinity, 2 ** -24, 1365 / 4096]);
-    expect(Array.from(tensors.bf!.data)).toEqual([1, 3.140625]);
-    expect(Array.from(tensors.u16!.data)).toEqual([65535]);
+    expect(Array.from(tensors.h!.dataSync())).toEqual([1, -2, Infinity, 2 ** -24, 1365 / 4096]);
+    expect(Array.from(tensors.bf!.dataSync())).toEqual([1, 3.140625]);
+    expect(Array.from(tensors.u16!.dataSync())).toEqual([65535]);
     expect(tensors.i64!.dtype).toBe("int32");
-    expect(Array.from(tensors.i64!.data)).toEqual([-5, 2147483647]);
-    expect(Array.from(tensors.i8!.data)).toEqual([-128, 127]);
+    expect(Array.from(tensors.i64!.dataSync())).toEqual([-5, 2147483647]);
+    expect(Array.from(tensors.i8!.dataSync())).toEqual([-128, 127]);
   });
 });
 
@@ -325,7 +325,7 @@ describe("safetensors: malformed and hostile files get clear errors", () => {
     expect(Object.getPrototypeOf(tensors)).toBe(null);
     expect(({} as Record<string, unknown>).dtype).toBeUndefined();
     const out = parseSafetensors(serializeSafetensors(tensors)).tensors;
-    expect(Array.from(out["__proto__"]!.data)).toEqual([1, 2]);
+    expect(Array.from(out["__proto__"]!.dataSync())).toEqual([1, 2]);
   });
 
   it("refuses to write what it cannot", () => {
@@ -342,7 +342,8 @@ describe("saveWeights / loadWeights", () => {
     new Sequential([new Dense(4, { inputDim: 3, activation: "relu" }), new BatchNorm1d(4), new Dense(2)], {
       seed,
     });
-  const snapshot = (m: Module) => JSON.stringify(m.namedVariables().map(([n, v]) => [n, Array.from(v.data)]));
+  const snapshot = (m: Module) =>
+    JSON.stringify(m.namedVariables().map(([n, v]) => [n, Array.from(v.dataSync())]));
 
   it("round-trips a model, buffers included", () => {
     const a = makeModel(1);

@@ -374,7 +374,7 @@ export function serializeSafetensors(
   out.fill(0x20, 8 + json.length, 8 + n);
   let pos = 8 + n;
   for (const { x, item } of items) {
-    const data = x.data;
+    const data = x.dataSync();
     if (LITTLE_ENDIAN || item === 1) {
       out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
       if (x.dtype === "bool") for (let i = 0; i < data.length; i++) out[pos + i] = data[i] ? 1 : 0;

@@ -17,8 +17,8 @@ function vjp(f: (...xs: np.NDArray[]) => np.NDArray, xs: np.NDArray[], dout: np.
 }
 
 function expectClose(a: np.NDArray, b: np.NDArray | number[], tol = 1e-15) {
-  const av = Array.from(a.data);
-  const bv = b instanceof np.NDArray ? Array.from(b.data) : b;
+  const av = Array.from(a.dataSync());
+  const bv = b instanceof np.NDArray ? Array.from(b.dataSync()) : b;
   if (b instanceof np.NDArray) expect(a.shape).toEqual(b.shape);
   expect(av.length).toBe(bv.length);
   av.forEach((v, i) =>

@@ -7,7 +7,7 @@ export function globalNorm(grads: readonly (NDArray | null | undefined)[]): numb
   let sq = 0;
   for (const g of grads) {
     if (g === null || g === undefined) continue;
-    const d = g.data;
+    const d = g.dataSync();
     for (let i = 0; i < d.length; i++) sq += d[i]! * d[i]!;
   }
   return Math.sqrt(sq);

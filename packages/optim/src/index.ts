@@ -18,3 +18,4 @@ export {
   type LinearWarmupOptions,
 } from "./schedules";
 export { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
+export type { AdamStep } from "./fused";

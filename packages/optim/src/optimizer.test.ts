@@ -27,7 +27,7 @@ describe("Optimizer.minimize", () => {
     for (let i = 0; i < 100; i++) last = opt.minimize(() => np.sum(np.square(w.sub(c)))).item();
     expect(first).toBe(10);
     expect(last).toBeLessThan(1e-15);
-    expect([...w.data]).toEqual([3, -1].map((v) => expect.closeTo(v, 7)));
+    expect([...w.dataSync()]).toEqual([3, -1].map((v) => expect.closeTo(v, 7)));
     expect(opt.iterations).toBe(101);
   });
 
@@ -48,7 +48,7 @@ describe("Optimizer.minimize", () => {
   it("gives Adam the same first update as a hand-computed step from the tape's gradient", () => {
     const w = new Variable(f64([1, 2]), { name: "w" });
     new Adam([w], { lr: 0.1 }).minimize(() => np.sum(w.mul(w))); // g = 2w
-    expect([...w.data]).toEqual([1 - (0.1 * 2) / (2 + 1e-8), 2 - (0.1 * 4) / (4 + 1e-8)]);
+    expect([...w.dataSync()]).toEqual([1 - (0.1 * 2) / (2 + 1e-8), 2 - (0.1 * 4) / (4 + 1e-8)]);
   });
 });
 
@@ -60,7 +60,7 @@ describe("step / applyGradients", () => {
     const tape = new GradientTape();
     const loss = tape.record(() => np.sum(w.mul(w)));
     opt.step(tape.gradient(loss, [w, unused]));
-    expect([...w.data, unused.item()]).toEqual([0.5, 1, 5]);
+    expect([...w.dataSync(), unused.item()]).toEqual([0.5, 1, 5]);
   });
 
   it("applyGradients takes [grad, variable] pairs in any order and skips nulls", () => {
@@ -82,7 +82,7 @@ describe("step / applyGradients", () => {
     expect(() => opt.step([f64([1, 1]), f64([1, 2, 3])])).toThrow(
       "Adam.step: the gradient for parameter 'bias' (#1) has shape [3], the parameter has shape [1, 3]",
     );
-    expect([...a.data]).toEqual([1, 2]);
+    expect([...a.dataSync()]).toEqual([1, 2]);
     expect(opt.iterations).toBe(0);
     expect(() => opt.applyGradients([[f64([1, 1]), new Variable(f64([1, 1]), { name: "x" })]])).toThrow(
       /'x' is not one of/,
@@ -112,7 +112,7 @@ describe("step / applyGradients", () => {
     new Adam([w], { lr: 0.5 }).step([np.array([1, -1])]);
     expect(w.dtype).toBe("float32");
     expect(w.buffer).toBe(buffer);
-    expect([...w.data]).toEqual([Math.fround(0.5 + 5e-9), Math.fround(2.5 - 5e-9)]);
+    expect([...w.dataSync()]).toEqual([Math.fround(0.5 + 5e-9), Math.fround(2.5 - 5e-9)]);
   });
 });
 
@@ -169,7 +169,7 @@ describe("stateDict / loadStateDict", () => {
       expect(resumedOpt.iterations).toBe(7);
       for (let i = 0; i < 8; i++) resumedOpt.minimize(loss(resumed));
 
-      resumed.forEach((v, i) => expect([...v.data]).toEqual([...ref[i]!.data]));
+      resumed.forEach((v, i) => expect([...v.dataSync()]).toEqual([...ref[i]!.dataSync()]));
     },
   );
 
@@ -178,9 +178,9 @@ describe("stateDict / loadStateDict", () => {
     const opt = new Adam(p);
     opt.minimize(loss(p));
     const s = opt.stateDict();
-    const m = [...s.slots.m!.W!.data];
+    const m = [...s.slots.m!.W!.dataSync()];
     opt.minimize(loss(p));
-    expect([...s.slots.m!.W!.data]).toEqual(m);
+    expect([...s.slots.m!.W!.dataSync()]).toEqual(m);
     expect(Object.keys(s.slots.m!)).toEqual(["W", "b"]);
     expect(s.hyper).toEqual({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, lr: 1e-3 });
   });

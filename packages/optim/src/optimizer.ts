@@ -126,7 +126,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       for (let i = 0; i < params.length; i++) {
         const g = grads[i];
         if (g === null || g === undefined) continue;
-        const data = scale !== 1 || this.clipValue !== undefined ? this.clipped(i, g.data, scale) : g.data;
+        const data =
+          scale !== 1 || this.clipValue !== undefined ? this.clipped(i, g.dataSync(), scale) : g.dataSync();
         this.update(i, params[i]!.buffer, data, lr, ++this.paramSteps[i]!);
       }
     });

@@ -16,7 +16,7 @@ const lr = 0.05;
 function run(make: (w: Variable) => Optimizer): number[][] {
   const w = new Variable(f64(theta0), { name: "w" });
   const opt = make(w);
-  return gs.map((g) => (opt.step([f64(g)]), [...w.data]));
+  return gs.map((g) => (opt.step([f64(g)]), [...w.dataSync()]));
 }
 
 describe("RMSProp", () => {

@@ -5,7 +5,7 @@ import { SGD } from "./index";
 
 const f64 = (v: number[]) => np.array(v, { dtype: "float64" });
 const close = (actual: np.NDArray, expected: number[]) =>
-  [...actual.data].forEach((a, k) => expect(a).toBeCloseTo(expected[k]!, 13));
+  [...actual.dataSync()].forEach((a, k) => expect(a).toBeCloseTo(expected[k]!, 13));
 
 // Three steps on θ0 = [1, −2] with these gradients, lr 0.1; every reference below is the update rule
 // written out by hand for each element.
@@ -20,7 +20,7 @@ const lr = 0.1;
 function run(opt: (w: Variable) => SGD): number[][] {
   const w = new Variable(f64(theta0), { name: "w" });
   const o = opt(w);
-  return gs.map((g) => (o.step([f64(g)]), [...w.data]));
+  return gs.map((g) => (o.step([f64(g)]), [...w.dataSync()]));
 }
 
 describe("SGD", () => {

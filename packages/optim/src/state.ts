@@ -93,7 +93,7 @@ export function importState(
     if (!knownHyper.includes(k)) fail(`unknown hyperparameter '${k}'`);
     if (typeof v !== "number" && typeof v !== "boolean") fail(`hyperparameter '${k}' is ${typeof v}`);
   }
-  for (const s of expected) keys.forEach((k, i) => slots[s]![i]!.set(state.slots[s]![k]!.data));
+  for (const s of expected) keys.forEach((k, i) => slots[s]![i]!.set(state.slots[s]![k]!.dataSync()));
   // A state without per-parameter counts means every parameter took every step.
   keys.forEach((k, i) => (paramSteps[i] = state.paramSteps?.[k] ?? state.step));
   return { step: state.step, hyper: { ...state.hyper } };
@@ -112,7 +112,7 @@ export function stateToJSON(state: OptimizerState): OptimizerStateJSON {
   const slots: OptimizerStateJSON["slots"] = {};
   for (const [s, rec] of Object.entries(state.slots))
     slots[s] = Object.fromEntries(
-      Object.entries(rec).map(([k, a]) => [k, { shape: [...a.shape], data: Array.from(a.data) }]),
+      Object.entries(rec).map(([k, a]) => [k, { shape: [...a.shape], data: Array.from(a.dataSync()) }]),
     );
   return { step: state.step, paramSteps: { ...state.paramSteps }, slots, hyper: { ...state.hyper } };
 }

@@ -174,7 +174,7 @@ function checkIntegerPower(a: Input, b: Input): void {
   if (!isInt(a) || !isInt(b)) return;
   if (a instanceof NDArray || b instanceof NDArray) {
     if (b instanceof NDArray) {
-      const data = b.data;
+      const data = b.dataSync();
       for (let i = 0; i < data.length; i++) if (data[i]! < 0) throw negativePower(data[i]!);
     } else if (+b < 0) throw negativePower(+b);
   }

@@ -26,7 +26,7 @@ export function clip(x: NDArray, lo?: number | NDArray, hi?: number | NDArray): 
 
 /** The same values, cut off from differentiation (no recorder sees where they came from). */
 export function detach(x: NDArray): NDArray {
-  return new NDArray(x.buffer, x.shape, x.dtype, x.strides, x.offset);
+  return new NDArray(x.storage, x.shape, x.dtype, x.strides, x.offset);
 }
 
 export const stopGradient = detach;

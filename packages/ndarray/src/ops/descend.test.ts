@@ -4,8 +4,8 @@ import { backendName } from "../testing/backend";
 
 /** θ − lr·g with g = a @ b stored in θ's dtype first: what an unfused SGD step computes. */
 function unfused(theta: np.NDArray, a: np.NDArray, b: np.NDArray, lr: number): number[] {
-  const g = np.matmul(a, b).data;
-  return Array.from(theta.data, (t, i) => t - lr * g[i]!).map((v) =>
+  const g = np.matmul(a, b).dataSync();
+  return Array.from(theta.dataSync(), (t, i) => t - lr * g[i]!).map((v) =>
     theta.dtype === "float32" ? Math.fround(v) : v,
   );
 }
@@ -38,10 +38,12 @@ describe(`descendMatmul [${backendName}]`, () => {
           const want = unfused(theta, x, y, 0.05);
           const close = naive(theta, x, y, 0.05);
           np.descendMatmul(theta, x, y, 0.05);
-          expect(Array.from(theta.data)).toEqual(want);
-          theta.data.forEach((v, i) =>
-            expect(Math.abs(v - close[i]!)).toBeLessThan(dtype === "float32" ? 1e-6 : 1e-14),
-          );
+          expect(Array.from(theta.dataSync())).toEqual(want);
+          theta
+            .dataSync()
+            .forEach((v, i) =>
+              expect(Math.abs(v - close[i]!)).toBeLessThan(dtype === "float32" ? 1e-6 : 1e-14),
+            );
         }
       }
     });

@@ -167,7 +167,7 @@ describe(`reductions [${backendName}]`, () => {
       for (const ax of [0, 1, undefined]) {
         const r = op(a32, ax);
         expect(r.dtype).toBe("float32");
-        expectValues(r, Array.from(op(a64, ax).data).map(Math.fround), { rtol: 1e-6, atol: 1e-7 });
+        expectValues(r, Array.from(op(a64, ax).dataSync()).map(Math.fround), { rtol: 1e-6, atol: 1e-7 });
       }
     }
   });

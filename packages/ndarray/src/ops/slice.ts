@@ -122,6 +122,6 @@ export function stridedSlice(
   let offset = x.offset;
   starts.forEach((s, i) => (offset += s * x.strides[i]!));
   const strides = x.strides.map((st, i) => st * steps[i]!);
-  const view = new NDArray(x.buffer, shape, x.dtype, strides, offset);
+  const view = new NDArray(x.storage, shape, x.dtype, strides, offset);
   return recordView(viewPrims.slice, x, { starts, steps, shape }, view);
 }

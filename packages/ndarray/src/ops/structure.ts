@@ -49,7 +49,7 @@ export const concatKernel: Kernel<"concat"> = (inputs, { axis }, out) => {
 };
 
 function indexList(indices: NDArray, n: number, op: string): Int32Array {
-  const idx = Int32Array.from(indices.data);
+  const idx = Int32Array.from(indices.dataSync());
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
     if (v < -n || v >= n) throw new RangeError(`${op}: index ${v} is out of range for an axis of size ${n}`);
@@ -59,7 +59,7 @@ function indexList(indices: NDArray, n: number, op: string): Int32Array {
 }
 
 export const gatherKernel: Kernel<"gather"> = ([x, indices], { axis }, out) => {
-  const src = x!.data;
+  const src = x!.dataSync();
   const n = x!.shape[axis]!;
   const outer = sizeOf(x!.shape.slice(0, axis));
   const inner = sizeOf(x!.shape.slice(axis + 1));
@@ -79,7 +79,7 @@ export const gatherKernel: Kernel<"gather"> = ([x, indices], { axis }, out) => {
 };
 
 export const scatterAddKernel: Kernel<"scatterAdd"> = ([g, indices], { axis, size }, out) => {
-  const src = g!.data;
+  const src = g!.dataSync();
   const idx = indexList(indices!, size, "scatterAdd");
   const outer = sizeOf(g!.shape.slice(0, axis));
   const inner = sizeOf(g!.shape.slice(axis + indices!.ndim));
@@ -268,7 +268,7 @@ function indexArray(indices: NDArray | readonly number[], op: string): NDArray {
 
 /** Throws naming the first index outside [-n, n). */
 function checkIndices(idx: NDArray, n: number, place: string, op: string): void {
-  const d = idx.data;
+  const d = idx.dataSync();
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (v < -n || v >= n) throw new RangeError(`${op}: index ${v} is out of range for ${place} (size ${n})`);
@@ -300,7 +300,7 @@ export function oneHot(
     throw new RangeError(`oneHot: depth must be a non-negative integer, got ${depth}`);
   }
   const idx = indexArray(indices, "oneHot");
-  const d = idx.data;
+  const d = idx.dataSync();
   for (let i = 0; i < d.length; i++) {
     if (d[i]! < 0 || d[i]! >= depth) throw new RangeError(`oneHot: label ${d[i]} is outside [0, ${depth})`);
   }

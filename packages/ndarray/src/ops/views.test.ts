@@ -203,12 +203,12 @@ describe(`contiguous and data [${backendName}]`, () => {
 
   it("data shares memory when it can and copies otherwise; toTypedArray always copies", () => {
     const x = seq([2, 3]);
-    expect(x.data).toBe(x.buffer);
+    expect(x.dataSync()).toBe(x.buffer);
     const row = np.slice(x, "1");
-    expect(row.data.buffer).toBe(x.buffer.buffer);
-    expect(Array.from(row.data)).toEqual([3, 4, 5]);
+    expect(row.dataSync().buffer).toBe(x.buffer.buffer);
+    expect(Array.from(row.dataSync())).toEqual([3, 4, 5]);
     const t = np.transpose(x);
-    expect(Array.from(t.data)).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(Array.from(t.dataSync())).toEqual([0, 3, 1, 4, 2, 5]);
     const copy = x.toTypedArray();
     expect(copy).not.toBe(x.buffer);
     expect(copy.buffer).not.toBe(x.buffer.buffer);

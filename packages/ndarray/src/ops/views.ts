@@ -140,14 +140,14 @@ export function reshape(x: NDArray, shape: readonly number[]): NDArray {
       viewPrims.reshape,
       src,
       { shape: target },
-      new NDArray(src.buffer, target, src.dtype, undefined, src.offset),
+      new NDArray(src.storage, target, src.dtype, undefined, src.offset),
     );
   }
   return recordView(
     viewPrims.reshape,
     x,
     { shape: target },
-    new NDArray(x.buffer, target, x.dtype, strides, x.offset),
+    new NDArray(x.storage, target, x.dtype, strides, x.offset),
   );
 }
 
@@ -162,7 +162,7 @@ export function permute(x: NDArray, perm: readonly number[]): NDArray {
   }
   if (norm.every((p, i) => p === i)) return x;
   const view = new NDArray(
-    x.buffer,
+    x.storage,
     norm.map((p) => x.shape[p]!),
     x.dtype,
     norm.map((p) => x.strides[p]!),
@@ -194,7 +194,7 @@ export function broadcastView(x: NDArray, shape: readonly number[]): NDArray {
   const lead = shape.length - x.ndim;
   const strides = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < x.ndim; i++) if (x.shape[i] === shape[lead + i]) strides[lead + i] = x.strides[i]!;
-  return new NDArray(x.buffer, shape, x.dtype, strides, x.offset);
+  return new NDArray(x.storage, shape, x.dtype, strides, x.offset);
 }
 
 /** Broadcasts to `shape` without copying (stride 0 along repeated axes). */
@@ -220,7 +220,7 @@ export function broadcastTo(x: NDArray, shape: readonly number[]): NDArray {
     viewPrims.expand,
     x,
     { shape },
-    new NDArray(x.buffer, [...shape], x.dtype, strides, x.offset),
+    new NDArray(x.storage, [...shape], x.dtype, strides, x.offset),
   );
 }
 

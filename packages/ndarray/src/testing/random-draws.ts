@@ -9,14 +9,14 @@ export function draws(R: typeof Random) {
   const f = r.fork();
   return {
     random: [r.random(), r.random()],
-    uniform: Array.from(r.uniform([5], -2, 3, "float64").data),
-    uniform32: Array.from(r.uniform([3]).data),
-    normal: Array.from(r.normal([5], 1, 2, "float64").data),
-    randint: Array.from(r.randint(-5, 5, [8]).data),
+    uniform: Array.from(r.uniform([5], -2, 3, "float64").dataSync()),
+    uniform32: Array.from(r.uniform([3]).dataSync()),
+    normal: Array.from(r.normal([5], 1, 2, "float64").dataSync()),
+    randint: Array.from(r.randint(-5, 5, [8]).dataSync()),
     permutation: Array.from(r.permutation(10)),
     shuffle: r.shuffle(["a", "b", "c", "d", "e"]),
-    bernoulli: Array.from(r.bernoulli(0.3, [10]).data),
-    fork: Array.from(f.uniform([3], 0, 1, "float64").data),
+    bernoulli: Array.from(r.bernoulli(0.3, [10]).dataSync()),
+    fork: Array.from(f.uniform([3], 0, 1, "float64").dataSync()),
     stringSeed: new R("chainrule").random(),
   };
 }

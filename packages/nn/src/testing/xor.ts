@@ -38,7 +38,7 @@ export function weightBits(model: Sequential): string {
   return model
     .namedVariables()
     .map(([name, v]) => {
-      const d = v.data;
+      const d = v.dataSync();
       const bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
       return `${name}:${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
     })

@@ -1,0 +1,84 @@
+// A device backend's contract, with a fake device whose memory JS may not touch directly: its storage is
+// a handle, and its kernels run the reference kernels on the hidden arrays behind the handles.
+import { afterEach, describe, expect, it } from "vitest";
+import * as np from "./index";
+
+interface FakeStorage extends np.DeviceStorage {
+  readonly hidden: np.TypedArray;
+}
+
+function fakeDevice(): { backend: np.DeviceBackend; uploads: number[] } {
+  const uploads: number[] = [];
+  const reveal = (x: np.NDArray) =>
+    new np.NDArray((x.storage as FakeStorage).hidden, x.shape, x.dtype, x.strides, x.offset);
+  const device: np.DeviceMemory = {
+    allocate: (dtype, size): FakeStorage => ({
+      backend: "fake",
+      length: size,
+      hidden: np.allocate(dtype, size),
+    }),
+    accept(x) {
+      if (x.onDevice) return x;
+      uploads.push(x.size);
+      const hidden = x.toTypedArray();
+      return new np.NDArray(
+        { backend: "fake", length: hidden.length, hidden } as FakeStorage,
+        x.shape,
+        x.dtype,
+      );
+    },
+    read: async (s, _dtype, offset, size) => (s as FakeStorage).hidden.slice(offset, offset + size),
+    write: (s, _dtype, offset, values) => (s as FakeStorage).hidden.set(values, offset),
+  };
+  const kernels = Object.fromEntries(
+    Object.entries(np.jsBackend.kernels).map(([name, k]) => [
+      name,
+      (inputs: readonly np.NDArray[], params: unknown, out: np.NDArray) =>
+        (k as np.Kernel<"copy">)(inputs.map(reveal), params as {}, reveal(out)),
+    ]),
+  ) as unknown as np.KernelTable;
+  return { backend: { name: "fake", kernels, device }, uploads };
+}
+
+const before = np.getBackend();
+afterEach(() => np.setBackend(before));
+
+describe("a device backend", () => {
+  it("keeps results on the device, uploads host inputs once per use, and reads back with await data()", async () => {
+    const { backend, uploads } = fakeDevice();
+    np.setBackend(backend);
+    const a = np.array([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const y = np.add(a, 10).mul(2);
+    expect(y.onDevice).toBe(true);
+    expect(uploads).toEqual([6, 1, 1]); // a, then the scalars 10 and 2 as one-element arrays
+    expect(Array.from(await y.data())).toEqual([22, 24, 26, 28, 30, 32]);
+    expect(await y.array()).toEqual([
+      [22, 24, 26],
+      [28, 30, 32],
+    ]);
+  });
+
+  it("reads views (transposed, sliced, reversed) of device storage in row-major order", async () => {
+    const { backend } = fakeDevice();
+    np.setBackend(backend);
+    const y = np.add(np.arange(12).reshape(3, 4), 0);
+    expect(Array.from(await y.T.data())).toEqual([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    expect(Array.from(await np.slice(y, "1:, ::-2").data())).toEqual([7, 5, 11, 9]);
+  });
+
+  it("gives a clear error for synchronous reads, naming data()", () => {
+    const { backend } = fakeDevice();
+    np.setBackend(backend);
+    const y = np.exp(np.zeros([2, 2]));
+    const one = np.sum(y);
+    for (const read of [() => y.dataSync(), () => y.toArray(), () => y.buffer]) {
+      expect(read).toThrow(np.BackendError);
+      expect(read).toThrow(/\[2, 2\] float32 array lives on the 'fake' backend.*await x\.data\(\)/);
+    }
+    expect(() => one.item()).toThrow(/\[\] float32 array lives on the 'fake' backend/);
+    expect(String(y)).toBe("array(<on fake: await x.data() to read>, shape=[2, 2], dtype=float32)");
+  });
+});
