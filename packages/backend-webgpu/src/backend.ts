@@ -1,0 +1,95 @@
+import {
+  BackendError,
+  setBackend,
+  type ArithOp,
+  type CompareOp,
+  type DeviceBackend,
+  type Kernel,
+  type KernelTable,
+  type ReduceOp,
+  type UnaryOp,
+} from "@chainrule/ndarray";
+import {
+  arithKernel,
+  castKernel,
+  compareKernel,
+  concatKernel,
+  copyKernel,
+  unaryKernel,
+  unsliceKernel,
+  whereKernel,
+} from "./elementwise";
+import { acquireGpu, type Gpu } from "./gpu";
+import { matmulKernel } from "./matmul";
+import { BACKEND_NAME, gpuMemory } from "./memory";
+import { argKernel, reduceKernel } from "./reduce";
+import { Runner } from "./runner";
+
+// Records (not arrays) so that a primitive added to the core without a kernel here is a compile error.
+const UNARY: Record<UnaryOp, 0> = {
+  neg: 0, abs: 0, sign: 0, exp: 0, log: 0, log1p: 0, expm1: 0, sqrt: 0,
+  sin: 0, cos: 0, tanh: 0, sigmoid: 0, relu: 0, floor: 0, ceil: 0, round: 0,
+}; // prettier-ignore
+const ARITH: Record<ArithOp, 0> = { add: 0, sub: 0, mul: 0, div: 0, pow: 0, maximum: 0, minimum: 0 };
+const COMPARE: Record<CompareOp, 0> = { eq: 0, ne: 0, lt: 0, le: 0, gt: 0, ge: 0 };
+const REDUCE: Record<ReduceOp, 0> = { sum: 0, prod: 0, max: 0, min: 0 };
+
+/** Primitives with no WGSL kernel yet: a clear error naming the primitive, never a crash. */
+export const MISSING_KERNELS = ["gather", "scatterAdd"] as const;
+
+function missing(name: string): Kernel<"gather"> {
+  return () => {
+    throw new BackendError(
+      `${name}: the webgpu backend has no kernel for this primitive yet; run it on the js or wasm backend`,
+    );
+  };
+}
+
+function table<K extends string>(keys: Record<K, 0>, make: (k: K) => unknown): Record<K, never> {
+  return Object.fromEntries(Object.keys(keys).map((k) => [k, make(k as K)])) as Record<K, never>;
+}
+
+function kernels(runner: Runner): KernelTable {
+  return {
+    ...table(UNARY, (op) => unaryKernel(runner, op)),
+    ...table(ARITH, (op) => arithKernel(runner, op)),
+    ...table(COMPARE, (op) => compareKernel(runner, op)),
+    ...table(REDUCE, (op) => reduceKernel(runner, op)),
+    argmax: argKernel(runner, "argmax"),
+    argmin: argKernel(runner, "argmin"),
+    cast: castKernel(runner),
+    where: whereKernel(runner),
+    copy: copyKernel(runner),
+    matmul: matmulKernel(runner),
+    unslice: unsliceKernel(runner),
+    concat: concatKernel(runner),
+    gather: missing("gather"),
+    scatterAdd: missing("scatterAdd") as Kernel<"scatterAdd">,
+  };
+}
+
+export interface WebGpuBackend extends DeviceBackend {
+  /** The adapter's vendor and architecture (e.g. "google swiftshader"). */
+  readonly adapter: string;
+  readonly gpu: GPUDevice;
+}
+
+/** A backend on the first WebGPU adapter: Dawn (the `webgpu` npm package) in Node, `navigator.gpu` in browsers. */
+export async function createWebGpuBackend(): Promise<WebGpuBackend> {
+  const gpu: Gpu = await acquireGpu();
+  const runner = new Runner(gpu);
+  return {
+    name: BACKEND_NAME,
+    kernels: kernels(runner),
+    device: gpuMemory(gpu),
+    adapter: gpu.adapterName,
+    gpu: gpu.device,
+  };
+}
+
+/** Creates the webgpu backend and makes every op run on it from now on. */
+export async function useWebGpuBackend(): Promise<WebGpuBackend> {
+  const backend = await createWebGpuBackend();
+  setBackend(backend);
+  return backend;
+}

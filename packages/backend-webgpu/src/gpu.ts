@@ -1,0 +1,51 @@
+import { BackendError } from "@chainrule/ndarray";
+
+/** Where to look for a WebGPU implementation, and what to tell the user when there is none. */
+const NO_ADAPTER =
+  "webgpu: no WebGPU adapter found. In Node install the 'webgpu' npm package (Dawn) and a Vulkan driver; " +
+  "without a GPU, Debian's 'chromium' package ships SwiftShader: set " +
+  "VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json. In a browser, use one with WebGPU enabled " +
+  "(navigator.gpu).";
+
+/** The GPU instance: the browser's `navigator.gpu`, else Dawn from the `webgpu` npm package in Node. */
+async function gpuInstance(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  try {
+    const dawn = (await import("webgpu")) as { create(flags: string[]): GPU };
+    return dawn.create([]);
+  } catch (e) {
+    throw new BackendError(`${NO_ADAPTER} (loading 'webgpu' failed: ${(e as Error).message})`);
+  }
+}
+
+/** GPUBufferUsage / GPUMapMode bits: fixed by the WebGPU spec, so no global is needed in Node. */
+export const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
+export const MAP_READ_MODE = 1;
+
+export interface Gpu {
+  readonly device: GPUDevice;
+  readonly adapterName: string;
+  /** Set once the device is lost: every later kernel reports it instead of hanging. */
+  lost?: string;
+}
+
+/** Acquires an adapter and a device, or throws one clear error saying what to install. */
+export async function acquireGpu(): Promise<Gpu> {
+  const gpu = await gpuInstance();
+  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) throw new BackendError(NO_ADAPTER);
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+    },
+  });
+  const info = adapter.info;
+  const result: Gpu = { device, adapterName: `${info?.vendor ?? "?"} ${info?.architecture ?? ""}`.trim() };
+  void device.lost.then((l) => {
+    result.lost = `webgpu: the GPU device was lost (${l.reason}: ${l.message})`;
+  });
+  return result;
+}

@@ -1,0 +1,64 @@
+import { BackendError, type DType, type NDArray } from "@chainrule/ndarray";
+import type { Gpu } from "./gpu";
+import { USAGE } from "./gpu";
+import { float64Error, type GpuStorage } from "./memory";
+
+export const WORKGROUP = 64;
+
+/** The WGSL type of a stored element. */
+export function wgslType(dtype: DType): "f32" | "i32" | "u32" {
+  return dtype === "float32" ? "f32" : dtype === "int32" ? "i32" : "u32";
+}
+
+/** The GPU buffer behind an array, or the op's float64 / lost-device error. */
+export function bufferOf(x: NDArray, op: string): GPUBuffer {
+  const b = (x.storage as GpuStorage).buffer;
+  if (x.dtype === "float64" || !b) throw float64Error(op);
+  return b;
+}
+
+/** Compiles WGSL once per distinct source and dispatches it; one submission per kernel call. */
+export class Runner {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  constructor(readonly gpu: Gpu) {}
+
+  private pipeline(code: string): GPUComputePipeline {
+    let p = this.pipelines.get(code);
+    if (!p) {
+      const module = this.gpu.device.createShaderModule({ code });
+      p = this.gpu.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+      this.pipelines.set(code, p);
+    }
+    return p;
+  }
+
+  /** Runs `code` over `buffers` (bindings 0…) plus `meta` as the last binding. */
+  dispatch(code: string, buffers: GPUBuffer[], meta: Int32Array, groups: readonly [number, number, number]): void {
+    if (this.gpu.lost) throw new BackendError(this.gpu.lost);
+    const { device } = this.gpu;
+    const metaBuf = device.createBuffer({ size: Math.max(16, meta.byteLength), usage: USAGE.STORAGE | USAGE.COPY_DST });
+    device.queue.writeBuffer(metaBuf, 0, meta);
+    const pipeline = this.pipeline(code);
+    const entries = [...buffers, metaBuf].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(...groups);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    metaBuf.destroy();
+  }
+}
+
+/** Workgroups for `n` threads: a 2-D grid, since one dimension stops at 65535 groups. */
+export function gridFor(n: number): [number, number, number] {
+  const groups = Math.ceil(n / WORKGROUP);
+  const x = Math.min(groups, 65535);
+  return [x, Math.ceil(groups / x), 1];
+}
+
+/** The flat thread index in a `gridFor` grid. */
+export const THREAD_INDEX = `let i = i32(gid.x + gid.y * nw.x * ${WORKGROUP}u);`;
+export const MAIN_ARGS = "@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>";

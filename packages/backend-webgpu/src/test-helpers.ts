@@ -1,0 +1,59 @@
+import * as np from "@chainrule/ndarray";
+import { expect } from "vitest";
+import { createWebGpuBackend, type WebGpuBackend } from "./index";
+
+let backend: Promise<WebGpuBackend> | undefined;
+
+/** One device for the whole file (SwiftShader takes a moment to start). A missing adapter fails. */
+export function webgpu(): Promise<WebGpuBackend> {
+  backend ??= createWebGpuBackend();
+  return backend;
+}
+
+/** Deterministic values in [lo, hi) (a small LCG, so the test needs nothing from the code under test). */
+export function values(n: number, seed: number, lo = -2, hi = 2): number[] {
+  let s = seed >>> 0 || 1;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return lo + ((hi - lo) * s) / 2 ** 32;
+  });
+}
+
+/** Runs `f` on the js backend and on webgpu; the results must agree (float32 tolerance). */
+export async function agree(f: () => np.NDArray, rtol = 1e-5, atol = 1e-6): Promise<np.NDArray> {
+  const previous = np.getBackend();
+  np.setBackend(np.jsBackend);
+  const want = f();
+  np.setBackend(await webgpu());
+  try {
+    const got = f();
+    expect(got.onDevice).toBe(true);
+    expect(got.shape).toEqual(want.shape);
+    expect(got.dtype).toBe(want.dtype);
+    const g = Array.from(await got.data());
+    const w = Array.from(want.dataSync());
+    expect(g.length).toBe(w.length);
+    g.forEach((v, i) => {
+      const ref = w[i]!;
+      if (Number.isNaN(ref)) expect(v).toBeNaN();
+      else if (!Number.isFinite(ref)) expect(v).toBe(ref);
+      else if (Math.abs(v - ref) > atol + rtol * Math.abs(ref)) {
+        expect.fail(`element ${i}: webgpu ${v}, js ${ref} (shape ${JSON.stringify(want.shape)})`);
+      }
+    });
+    return want;
+  } finally {
+    np.setBackend(previous);
+  }
+}
+
+/** A device-resident [2,3,4] float32 array and views of it: transposed, sliced with a step, reversed. */
+export function views(seed: number, lo = -2, hi = 2): Record<string, np.NDArray> {
+  const base = np.add(np.array(values(24, seed, lo, hi), "float32").reshape(2, 3, 4), 0);
+  return {
+    contiguous: base,
+    transposed: base.transpose([2, 0, 1]),
+    stepped: np.slice(base, ":, ::2, 1:"),
+    reversed: np.slice(base, "::-1, :, ::-1"),
+  };
+}
