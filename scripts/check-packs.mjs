@@ -52,6 +52,12 @@ try {
     console.log(`check-packs: ${pkg.name} ok (ESM ${esm.trim()} exports, CJS ${cjs.trim()} exports)`);
   }
   checkSameOutput(app);
+  for (const { pkg } of pkgs)
+    if (!existsSync(join(app, "node_modules", pkg.name, "LICENSE")))
+      throw new Error(`${pkg.name}: no LICENSE in the tarball`);
+  console.log(`check-packs: every tarball holds its LICENSE`);
+  checkNode10Types(app);
+  checkPublishDryRun();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -85,4 +91,36 @@ function checkSameOutput(app) {
   console.log(
     `check-packs: the same program prints the same ${cjs.split("\n").length} lines under ESM and CJS`,
   );
+}
+
+/** `@chainrule/nn/node` must resolve its types under the old `moduleResolution: node10` (typesVersions). */
+function checkNode10Types(app) {
+  writeFileSync(
+    join(app, "node10.ts"),
+    `import { loadSafetensorsFile } from "@chainrule/nn/node";\nimport { Sequential } from "@chainrule/nn";\n` +
+      `export const f: (m: Sequential, path: string) => Promise<unknown> = loadSafetensorsFile;\n`,
+  );
+  const tsc = join(root, "node_modules/typescript/bin/tsc");
+  run(
+    "node",
+    [
+      tsc,
+      "--noEmit",
+      "--strict",
+      "--skipLibCheck",
+      "--module",
+      "commonjs",
+      "--moduleResolution",
+      "node10",
+      "node10.ts",
+    ],
+    app,
+  );
+  console.log("check-packs: @chainrule/nn/node type-checks under moduleResolution node10");
+}
+
+/** What `pnpm release` would publish: `pnpm publish --dry-run` of every public package. */
+function checkPublishDryRun() {
+  for (const { dir } of pkgs) run("pnpm", ["publish", "--dry-run", "--no-git-checks"], dir);
+  console.log(`check-packs: pnpm publish --dry-run passes for ${pkgs.length} packages`);
 }
