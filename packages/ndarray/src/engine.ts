@@ -65,7 +65,7 @@ export function run<K extends KernelPrim>(
   shape: readonly number[],
   dtype: DType,
 ): NDArray {
-  const out = NDArray.empty(shape, dtype);
+  const out = NDArray.empty(shape, dtype, prim.name);
   (state.backend!.kernels[prim.name] as Kernel<K>)(inputs, params, out);
   if (state.recorders.length > 0) emit(prim, inputs, out, params);
   return out;
