@@ -80,7 +80,9 @@ function unary(op: UnaryOp, x: NDArray): NDArray {
 }
 
 /** One function per unary op (`np.exp(x)`), and the methods (`x.exp()`) derive from the same object. */
-export const unaryOps = Object.fromEntries(UNARY_OPS.map((k) => [k, (x: NDArray) => unary(k, x)])) as {
+// Each function carries its op's name (`np.relu.name === "relu"`): layers print activations by it.
+const named = (k: UnaryOp) => Object.defineProperty((x: NDArray) => unary(k, x), "name", { value: k });
+export const unaryOps = Object.fromEntries(UNARY_OPS.map((k) => [k, named(k)])) as {
   readonly [K in UnaryOp]: (x: NDArray) => NDArray;
 };
 
