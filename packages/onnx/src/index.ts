@@ -1,0 +1,3 @@
+export { exportOnnx, OPSET, INPUT_NAME, OUTPUT_NAME, type ExportOnnxOptions } from "./export";
+export { Permute } from "./permute";
+export { OnnxError } from "./errors";
