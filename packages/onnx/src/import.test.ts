@@ -74,7 +74,7 @@ describe("chainrule → ONNX → chainrule", () => {
 });
 
 /** Decodes a file, lets `edit` spoil it, encodes it again. */
-function spoil(edit: (m: onnx.ModelProto) => void): Uint8Array {
+function spoil(edit: (m: InstanceType<typeof onnx.ModelProto>) => void): Uint8Array {
   const bytes = exportOnnx(moonsNetwork(1), randomInput([1, 2], 1));
   const m = onnx.ModelProto.decode(bytes);
   edit(m);
