@@ -2,3 +2,10 @@ export { exportOnnx, OPSET, INPUT_NAME, OUTPUT_NAME, type ExportOnnxOptions } fr
 export { Permute } from "./permute";
 export { OnnxError } from "./errors";
 export { importOnnx, type ImportOnnxOptions, type ConvLayers } from "./import";
+export {
+  toPytorchStateDict,
+  loadPytorchStateDict,
+  savePytorchSafetensors,
+  loadPytorchSafetensors,
+  type PytorchNamesOptions,
+} from "./pytorch";
