@@ -1,4 +1,7 @@
+import { renameSync, writeFileSync } from "node:fs";
 import { parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
+import { zeros } from "@chainrule/ndarray";
+import { exportOnnx } from "@chainrule/onnx";
 import { defaultEpochs, evalOnly, parseModelKind, run } from "./fashion-mnist";
 
 const flags = parseAppFlags("fashion-mnist", process.argv.slice(2), {
@@ -8,6 +11,7 @@ const flags = parseAppFlags("fashion-mnist", process.argv.slice(2), {
   "batch-size": { type: "string", default: "100" },
   backend: { type: "string", default: "wasm" },
   eager: { type: "boolean", default: false },
+  "export-onnx": { type: "string" },
 });
 const backend = parseBackend(flags.extra.backend);
 await selectBackend(backend);
@@ -29,7 +33,7 @@ if (typeof flags.extra["eval-only"] === "string") {
   // ±0.005 from one epoch to the next, and only from epoch 9 on is it above 0.88 for every seed tried (0, 1, 2).
   // CNN: the fewest epochs that reach 0.90 with seed 0 (see the README).
   const epochs = flags.epochs ?? defaultEpochs(model);
-  const { metrics } = await run({
+  const { metrics, model: trained } = await run({
     model,
     epochs,
     lr: flags.lr ?? 1e-3,
@@ -46,4 +50,12 @@ if (typeof flags.extra["eval-only"] === "string") {
     `\ntest accuracy ${metrics.testAccuracy.toFixed(4)} after ${epochs} epoch${epochs === 1 ? "" : "s"} (${metrics.wallTimeSeconds.toFixed(1)} s); ` +
       `wrote ${flags.out}/{loss,accuracy,confusion,samples}.{svg,png}, model.safetensors and metrics.json`,
   );
+  const onnxFile = flags.extra["export-onnx"];
+  if (typeof onnxFile === "string") {
+    // Written beside the target, then renamed: a reader never sees half a file.
+    const tmp = `${onnxFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, exportOnnx(trained, zeros([1, 28, 28], "float32")));
+    renameSync(tmp, onnxFile);
+    console.log(`wrote ${onnxFile} (ONNX opset 17, input [batch, 28, 28], 10 logits)`);
+  }
 }
