@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine: pnpm, the Fashion-MNIST data from Debian, dependencies, and a build.
+# Sets up a fresh machine: pnpm, the Fashion-MNIST data and the wamerican word list from Debian, dependencies, and a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
@@ -15,6 +15,15 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
   else
     echo "setup: Fashion-MNIST not found; run 'sudo apt-get install dataset-fashion-mnist' or set CHAINRULE_DATA_DIR" >&2
+  fi
+fi
+
+if [ ! -f /usr/share/dict/words ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's wamerican (/usr/share/dict/words, for apps/makemore)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wamerican >/dev/null
+  else
+    echo "setup: /usr/share/dict/words not found; run 'sudo apt-get install wamerican'" >&2
   fi
 fi
 

@@ -10,4 +10,7 @@ export default defineConfig({
   // Both entries share one copy of the code (Module, SafetensorsError…) in CJS as well as ESM, so
   // `instanceof` works across `@chainrule/nn` and `@chainrule/nn/node`.
   splitting: true,
+  // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
+  // otherwise renames them `_class2` in summary(), toString() and error names.
+  keepNames: true,
 });

@@ -1,10 +1,15 @@
-import { parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
+import { backendFlag, parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
 import { DEFAULT_DATA_DIR, run } from "./cat-mlp";
 
-const flags = parseAppFlags("cat-mlp", process.argv.slice(2), {
-  data: { type: "string", default: DEFAULT_DATA_DIR },
-  backend: { type: "string", default: "wasm" },
-});
+const flags = parseAppFlags(
+  "cat-mlp",
+  process.argv.slice(2),
+  {
+    data: { default: DEFAULT_DATA_DIR, valueName: "dir", help: "where the cat vs non-cat HDF5 files are" },
+    backend: backendFlag,
+  },
+  { description: "The L-layer network (12288-20-7-5-1) on cat vs non-cat, by full-batch gradient descent." },
+);
 const backend = parseBackend(flags.extra.backend);
 await selectBackend(backend);
 // Full-batch gradient descent: one iteration is one epoch, so --steps and --epochs mean the same.

@@ -1,10 +1,15 @@
-import { parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
+import { backendFlag, parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
 import { run } from "./moons";
 
-const flags = parseAppFlags("moons", process.argv.slice(2), {
-  eager: { type: "boolean", default: false },
-  backend: { type: "string", default: "wasm" },
-});
+const flags = parseAppFlags(
+  "moons",
+  process.argv.slice(2),
+  {
+    eager: { kind: "boolean", default: false, help: "run op by op instead of the traced graph" },
+    backend: backendFlag,
+  },
+  { description: "make_moons classification with a 2-25-50-25-2 sigmoid network, per-sample SGD." },
+);
 await selectBackend(parseBackend(flags.extra.backend));
 // With seed 0, per-sample SGD leaves the MSE ≈ 0.09 plateau (a near-linear boundary, ~0.88) around
 // epoch 380 and reaches 0.96 test accuracy by 500; --full runs the textbook's 1000 epochs.

@@ -20,3 +20,11 @@ export async function selectBackend(name: BackendName): Promise<void> {
   if (name === "js") np.setBackend(np.jsBackend);
   else await useWasmBackend({ relaxedSimd: true, threads: 2 });
 }
+
+/** The `--backend` flag's entry in an app's flag table. */
+export const backendFlag = {
+  kind: "string",
+  default: "wasm",
+  choices: BACKENDS,
+  help: "compute backend: WebAssembly SIMD or the TypeScript reference",
+} as const;

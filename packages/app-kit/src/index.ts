@@ -1,7 +1,15 @@
 // Shared by the demo apps (Node only): their common flags and how they write results.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
+import { dirname } from "node:path";
+import {
+  commonFlags,
+  HelpRequested,
+  parseFlags,
+  usage,
+  UsageError,
+  type FlagTable,
+  type FlagValue,
+} from "./flags";
 
 export interface CommonFlags {
   seed: number;
@@ -10,54 +18,64 @@ export interface CommonFlags {
   lr?: number;
   out: string;
   full: boolean;
-  /** Flags specific to one app, as strings or booleans. */
-  extra: Record<string, string | boolean | undefined>;
+  /** The app's own flags, checked and converted as their table says (numbers as numbers). */
+  extra: Record<string, FlagValue>;
+}
+
+export interface AppOptions {
+  /** One or two lines under the usage line of `--help`. */
+  description?: string;
 }
 
 /**
- * Parses `--seed`, `--epochs`, `--steps`, `--lr`, `--out <dir>`, `--full`, plus the app's own flags,
- * with clear errors for unknown flags and non-numbers.
+ * Parses `--seed`, `--epochs`, `--steps`, `--lr`, `--out <dir>`, `--full`, `--help`, plus the app's own flags
+ * (`extra`, a declarative table: kind, default, choices, help). Throws UsageError for an unknown flag or a
+ * bad value and HelpRequested for `--help`; `parseAppFlags` turns both into output and an exit code.
  */
-export function parseAppFlags(
-  app: string,
-  argv: string[],
-  extra: Record<string, { type: "string" | "boolean"; default?: string | boolean }> = {},
-): CommonFlags {
-  // `pnpm --filter app start -- --full` passes the `--` through: it separates nothing here.
-  const args = argv[0] === "--" ? argv.slice(1) : argv;
-  const { values } = parseArgs({
-    args,
-    options: {
-      seed: { type: "string", default: "0" },
-      epochs: { type: "string" },
-      steps: { type: "string" },
-      lr: { type: "string" },
-      out: { type: "string", default: join("out", app) },
-      full: { type: "boolean", default: false },
-      ...extra,
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const num = (name: string): number | undefined => {
-    const v = values[name as keyof typeof values];
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new Error(`${app}: --${name} expects a number, got '${String(v)}'`);
-    return n;
-  };
+export function readAppFlags(app: string, argv: string[], extra: FlagTable = {}): CommonFlags {
+  const common = commonFlags(app);
+  const values = parseFlags(app, argv, { ...common, ...extra });
   const extraValues: CommonFlags["extra"] = {};
-  for (const k of Object.keys(extra))
-    extraValues[k] = values[k as keyof typeof values] as string | boolean | undefined;
+  for (const k of Object.keys(extra)) extraValues[k] = values[k];
   return {
-    seed: num("seed")!,
-    epochs: num("epochs"),
-    steps: num("steps"),
-    lr: num("lr"),
+    seed: values.seed as number,
+    epochs: values.epochs as number | undefined,
+    steps: values.steps as number | undefined,
+    lr: values.lr as number | undefined,
     out: String(values.out),
     full: Boolean(values.full),
     extra: extraValues,
   };
+}
+
+/** The app's `--help` text. */
+export function appUsage(app: string, extra: FlagTable = {}, options: AppOptions = {}): string {
+  return usage(app, { ...commonFlags(app), ...extra }, options.description);
+}
+
+/**
+ * `readAppFlags` for a command line: `--help` prints the usage and exits 0; bad input prints one line, then
+ * the usage, on stderr and exits 2 (no stack trace).
+ */
+export function parseAppFlags(
+  app: string,
+  argv: string[],
+  extra: FlagTable = {},
+  options: AppOptions = {},
+): CommonFlags {
+  try {
+    return readAppFlags(app, argv, extra);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(appUsage(app, extra, options) + "\n");
+      process.exit(0);
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${appUsage(app, extra, options)}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
 }
 
 /** Writes JSON through a temporary file and a rename, so a reader never sees half a file. */
@@ -73,4 +91,13 @@ export function secondsSince(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-export { BACKENDS, parseBackend, selectBackend, type BackendName } from "./backend";
+export {
+  HelpRequested,
+  UsageError,
+  usage,
+  type FlagKind,
+  type FlagSpec,
+  type FlagTable,
+  type FlagValue,
+} from "./flags";
+export { BACKENDS, backendFlag, parseBackend, selectBackend, type BackendName } from "./backend";

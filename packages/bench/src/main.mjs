@@ -12,6 +12,9 @@ import * as moons from "./workloads/moons.mjs";
 import * as fashion from "./workloads/fashion.mjs";
 import * as cnn from "./workloads/cnn.mjs";
 import * as adam from "./workloads/adam.mjs";
+import * as gpt from "./workloads/gpt.mjs";
+import * as attention from "@chainrule/layer-attention";
+import * as graph from "@chainrule/graph";
 import * as nn from "@chainrule/nn";
 import * as conv from "@chainrule/layer-conv";
 import * as optim from "@chainrule/optim";
@@ -185,6 +188,18 @@ if (want("adam")) {
     "TF.js cpu": await withTf("cpu", (tf) => adam.tfjs(tf)),
     "TF.js wasm": await withTf("wasm", (tf) => adam.tfjs(tf)),
     PyTorch: torch?.adam,
+  });
+}
+if (want("gpt")) {
+  log("bench: gpt");
+  const peer = { PyTorch: torch?.gpt };
+  row("makemore GPT training step (eager), 2 blocks, dim 32", "tokens/s", true, {
+    ...onBoth(() => gpt.eager(np, nn, attention, optim)),
+    ...peer,
+  });
+  row("makemore GPT training step (traced), 2 blocks, dim 32", "tokens/s", true, {
+    ...onBoth(() => gpt.traced(np, nn, attention, optim, graph)),
+    ...peer,
   });
 }
 if (want("cnn")) {

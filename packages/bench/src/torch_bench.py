@@ -118,6 +118,50 @@ def adam():
     return median_seconds(opt.step, 20, warmup=20) * 1e3
 
 
+class Block(torch.nn.Module):
+    """Pre-norm GPT-2 block, as @chainrule/layer-attention's Block (tanh GELU, causal attention)."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.ln1, self.ln2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
+        self.q, self.k, self.v, self.o = (torch.nn.Linear(dim, dim) for _ in range(4))
+        self.fc, self.proj = torch.nn.Linear(dim, 4 * dim), torch.nn.Linear(4 * dim, dim)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        h = self.ln1(x)
+        split = lambda t: t.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        q, k, v = split(self.q(h)), split(self.k(h)), split(self.v(h))
+        scores = (q @ k.transpose(-2, -1)) / (C // self.heads) ** 0.5
+        mask = torch.ones(T, T, dtype=torch.bool).tril()
+        att = scores.masked_fill(~mask, float("-inf")).softmax(-1) @ v
+        x = x + self.o(att.transpose(1, 2).reshape(B, T, C))
+        return x + self.proj(torch.nn.functional.gelu(self.fc(self.ln2(x)), approximate="tanh"))
+
+
+def gpt():
+    """Training tokens/s of apps/makemore's default GPT (2 blocks, dim 32, 4 heads, T 16, V 27), batch 32."""
+    torch.manual_seed(0)
+    V, T, C, B = 27, 16, 32, 32
+    tok, pos = torch.nn.Embedding(V, C), torch.nn.Parameter(torch.randn(T, C) * 0.02)
+    blocks = torch.nn.Sequential(Block(C, 4), Block(C, 4))
+    ln, head = torch.nn.LayerNorm(C), torch.nn.Linear(C, V)
+    params = [pos, *tok.parameters(), *blocks.parameters(), *ln.parameters(), *head.parameters()]
+    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
+    x = torch.randint(0, V, (B, T))
+    y = torch.randint(0, V, (B * T,))
+
+    def step():
+        opt.zero_grad()
+        logits = head(ln(blocks(tok(x) + pos)))
+        torch.nn.functional.cross_entropy(logits.view(-1, V), y).backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+
+    return B * T / median_seconds(step, 5, warmup=3)
+
+
 print(
     json.dumps(
         {
@@ -129,6 +173,7 @@ print(
             "fashion": fashion(),
             "cnn": cnn(),
             "adam": adam(),
+            "gpt": gpt(),
         }
     )
 )

@@ -1,6 +1,7 @@
 import { NDArray } from "@chainrule/ndarray";
 import { DataFileError } from "./errors";
 import type { LabeledImages } from "./labeled-images";
+import { hashFile } from "./hashing";
 import { readHdf5Dataset, withHdf5File } from "./hdf5";
 import { describeDirs, findFile, searchDirs } from "./locations";
 import { fmtShape } from "./shape-format";
@@ -26,6 +27,11 @@ export interface CatVsNonCatOptions {
   dir?: string;
   /** Cache root; files are looked for in `<cacheDir>/catvnoncat`. */
   cacheDir?: string;
+  /**
+   * Check each file's sha256 against `CAT_VS_NON_CAT_FILES` before reading it (default true): a flipped pixel
+   * or label is a `DataFileError`. Pass `false` for re-exports of the files with other bytes.
+   */
+  verify?: boolean;
 }
 
 export interface CatVsNonCat {
@@ -54,9 +60,23 @@ export async function loadCatVsNonCat(options: CatVsNonCatOptions = {}): Promise
     }
     files[split] = found;
   }
+  if (options.verify !== false) {
+    for (const split of ["train", "test"] as const)
+      await verifySha256(files[split], CAT_VS_NON_CAT_FILES[split].sha256);
+  }
   const train = await readSplit(files.train, CAT_VS_NON_CAT_FILES.train.prefix);
   const test = await readSplit(files.test, CAT_VS_NON_CAT_FILES.test.prefix);
   return { train: train.data, test: test.data, classNames: train.classNames, files };
+}
+
+async function verifySha256(path: string, expected: string): Promise<void> {
+  const actual = await hashFile(path, "sha256");
+  if (actual !== expected) {
+    throw new DataFileError(
+      path,
+      `sha256 is ${actual}, expected ${expected} (a corrupt or modified copy; pass verify: false to load it anyway)`,
+    );
+  }
 }
 
 async function readSplit(

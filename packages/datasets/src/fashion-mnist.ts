@@ -38,7 +38,12 @@ interface FashionFile {
   sha256: string;
   /** md5 of upstream's .gz, as published with the dataset. */
   gzMd5: string;
+  /** Size of the decompressed file: decompression stops just past it (a gzip bomb is cut off). */
+  bytes: number;
 }
+
+/** Slack over the known size before decompression is cut off (the checksum rejects any difference anyway). */
+const GUNZIP_MARGIN_BYTES = 65_536;
 
 export const FASHION_MNIST_FILES = {
   trainImages: {
@@ -46,24 +51,28 @@ export const FASHION_MNIST_FILES = {
     rank: 3,
     sha256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
     gzMd5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    bytes: 47_040_016,
   },
   trainLabels: {
     name: "train-labels-idx1-ubyte",
     rank: 1,
     sha256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
     gzMd5: "25c81989df183df01b3e8a0aad5dffbe",
+    bytes: 60_008,
   },
   testImages: {
     name: "t10k-images-idx3-ubyte",
     rank: 3,
     sha256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
     gzMd5: "bef4ecab320f06d8554ea6380940ec79",
+    bytes: 7_840_016,
   },
   testLabels: {
     name: "t10k-labels-idx1-ubyte",
     rank: 1,
     sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     gzMd5: "bb300cfdad3c16e7a12a480ee83cd310",
+    bytes: 10_008,
   },
 } as const satisfies Record<string, FashionFile>;
 
@@ -155,7 +164,12 @@ async function obtain(
     {
       accept: [
         { algorithm: "md5", hex: spec.gzMd5 },
-        { algorithm: "sha256", hex: spec.sha256, of: "gunzipped" },
+        {
+          algorithm: "sha256",
+          hex: spec.sha256,
+          of: "gunzipped",
+          maxBytes: spec.bytes + GUNZIP_MARGIN_BYTES,
+        },
       ],
       onProgress: options.onProgress && ((received, total) => options.onProgress!(dest, received, total)),
     },
@@ -169,7 +183,7 @@ async function readChecked(
   verify: boolean,
   verified: boolean,
 ): Promise<NDArray> {
-  const bytes = await readMaybeGzipped(file);
+  const bytes = await readMaybeGzipped(file, spec.bytes + GUNZIP_MARGIN_BYTES);
   if (verify && !verified) {
     const actual = hashBytes("sha256", bytes);
     if (actual !== spec.sha256) {

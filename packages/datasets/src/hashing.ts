@@ -10,6 +10,8 @@ export interface Digest {
   algorithm: HashAlgorithm;
   hex: string;
   of?: "file" | "gunzipped";
+  /** For `of: "gunzipped"`: stop decompressing past this many bytes (a gzip bomb), and the digest fails. */
+  maxBytes?: number;
 }
 
 export function describeDigest(d: Digest): string {
@@ -20,20 +22,37 @@ export function hashBytes(algorithm: HashAlgorithm, bytes: Uint8Array): string {
   return createHash(algorithm).update(bytes).digest("hex");
 }
 
-/** Hashes a file as it streams from disk (optionally gunzipping it); undefined if it is not valid gzip. */
+/** Thrown by `hashFile` when the decompressed stream passes its `maxBytes`. */
+export class TooLargeError extends Error {
+  override name = "TooLargeError";
+}
+
+/**
+ * Hashes a file as it streams from disk (optionally gunzipping it); undefined if it is not valid gzip.
+ * Past `maxBytes` of output the stream is destroyed at once and a `TooLargeError` is thrown.
+ */
 export async function hashFile(
   path: string,
   algorithm: HashAlgorithm,
   gunzip = false,
+  maxBytes = Infinity,
 ): Promise<string | undefined> {
   const hash = createHash(algorithm);
+  const tooLarge = new TooLargeError(`${path} decompresses to more than ${maxBytes} bytes`);
+  let total = 0;
   try {
     const sink = async (chunks: AsyncIterable<Buffer>) => {
-      for await (const chunk of chunks) hash.update(chunk);
+      for await (const chunk of chunks) {
+        total += chunk.length;
+        if (total > maxBytes) throw tooLarge;
+        hash.update(chunk);
+      }
     };
     if (gunzip) await pipeline(createReadStream(path), createGunzip(), sink);
     else await pipeline(createReadStream(path), sink);
   } catch (err) {
+    // pipeline reports the sink's throw as an AbortError; the count says why it stopped.
+    if (total > maxBytes) throw tooLarge;
     if (gunzip && (err as NodeJS.ErrnoException).code?.startsWith("Z_")) return undefined;
     throw err;
   }

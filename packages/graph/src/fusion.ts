@@ -1,4 +1,16 @@
-import { forEachRow, type DType, type NDArray, type TypedArray } from "@chainrule/ndarray";
+import {
+  binaryTable,
+  canGenerateCode,
+  elementwiseHelpers,
+  forEachRow,
+  unaryTable,
+  type BinaryOp,
+  type DType,
+  type ElementwiseHelpers,
+  type NDArray,
+  type TypedArray,
+  type UnaryOp,
+} from "@chainrule/ndarray";
 
 /**
  * Elementwise fusion: a chain (or small DAG) of same-shape unary/binary/cast/where ops becomes one
@@ -7,43 +19,12 @@ import { forEachRow, type DType, type NDArray, type TypedArray } from "@chainrul
  * results are bit-for-bit those of the separate kernels.
  */
 
-export const UNARY = new Set([
-  "neg",
-  "abs",
-  "sign",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "sin",
-  "cos",
-  "tanh",
-  "sigmoid",
-  "relu",
-  "floor",
-  "ceil",
-  "round",
-]);
-export const BINARY = new Set([
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "maximum",
-  "minimum",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-]);
+const isUnary = (op: string): op is UnaryOp => Object.hasOwn(unaryTable, op);
+const isBinary = (op: string): op is BinaryOp => Object.hasOwn(binaryTable, op);
 
 /** Primitives the fuser can put in a loop. */
 export function isElementwise(op: string): boolean {
-  return UNARY.has(op) || BINARY.has(op) || op === "cast" || op === "where";
+  return isUnary(op) || isBinary(op) || op === "cast" || op === "where";
 }
 
 /** Operand encoding: a member's index (≥ 0), or -(k + 1) for external input k. */
@@ -65,19 +46,6 @@ export interface FusedSpec {
   /** Contiguous output. */
   readonly out: NDArray;
 }
-
-function sigmoid1(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
-
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-const HELPERS = { sigmoid: sigmoid1, round: roundHalfEven };
 
 /** The iteration plan: rows of `n` elements; per input, an inner stride and each row's start. */
 interface Geometry {
@@ -128,81 +96,19 @@ function roundExpr(dtype: DType, e: string): string {
   }
 }
 
+/** The member's value as a JS expression of its operands: the op table's, or cast's and where's. */
 function opExpr(m: FusedMember, a: string, b: string, c: string): string {
-  switch (m.op) {
-    case "neg":
-      return `-${a}`;
-    case "abs":
-    case "sign":
-    case "exp":
-    case "log":
-    case "log1p":
-    case "expm1":
-    case "sqrt":
-    case "sin":
-    case "cos":
-    case "tanh":
-    case "floor":
-    case "ceil":
-      return `Math.${m.op}(${a})`;
-    case "sigmoid":
-      return `H.sigmoid(${a})`;
-    case "round":
-      return `H.round(${a})`;
-    case "relu":
-      return `(${a} <= 0 ? 0 : ${a})`;
-    case "add":
-      return `${a} + ${b}`;
-    case "sub":
-      return `${a} - ${b}`;
-    case "mul":
-      return `${a} * ${b}`;
-    case "div":
-      return `${a} / ${b}`;
-    case "pow":
-      return `${a} ** ${b}`;
-    case "maximum":
-      return `(${a} > ${b} || ${a} !== ${a} ? ${a} : ${b})`;
-    case "minimum":
-      return `(${a} < ${b} || ${a} !== ${a} ? ${a} : ${b})`;
-    case "eq":
-      return `(${a} === ${b} ? 1 : 0)`;
-    case "ne":
-      return `(${a} !== ${b} ? 1 : 0)`;
-    case "lt":
-      return `(${a} < ${b} ? 1 : 0)`;
-    case "le":
-      return `(${a} <= ${b} ? 1 : 0)`;
-    case "gt":
-      return `(${a} > ${b} ? 1 : 0)`;
-    case "ge":
-      return `(${a} >= ${b} ? 1 : 0)`;
-    case "cast":
-      if (m.castTo === "bool") return `(${a} !== 0 ? 1 : 0)`;
-      if (m.castTo === "int32" || m.castTo === "uint8") return `Math.trunc(${a})`;
-      return a;
-    case "where":
-      return `(${a} ? ${b} : ${c})`;
-  }
-  throw new Error(`fusion: unknown elementwise op '${m.op}'`);
+  if (isUnary(m.op)) return unaryTable[m.op].js(a);
+  if (isBinary(m.op)) return binaryTable[m.op].js(a, b);
+  if (m.op === "where") return `(${a} ? ${b} : ${c})`;
+  if (m.op !== "cast") throw new Error(`fusion: unknown elementwise op '${m.op}'`);
+  if (m.castTo === "bool") return `(${a} !== 0 ? 1 : 0)`;
+  if (m.castTo === "int32" || m.castTo === "uint8") return `Math.trunc(${a})`;
+  return a;
 }
 
 function literal(v: number): string {
   return Object.is(v, -0) ? "(-0)" : `(${String(v)})`;
-}
-
-let codegenWorks: boolean | undefined;
-
-/** Whether `new Function` is allowed here (a Content-Security-Policy without 'unsafe-eval' forbids it). */
-export function canGenerateCode(): boolean {
-  if (codegenWorks === undefined) {
-    try {
-      codegenWorks = new Function("return 1")() === 1;
-    } catch {
-      codegenWorks = false;
-    }
-  }
-  return codegenWorks;
 }
 
 /** JavaScript source of the fused loop (also shown by `plan.toString()` for debugging). */
@@ -251,41 +157,6 @@ const ROUND: Record<DType, (v: number) => number> = {
   bool: (v) => v & 255,
 };
 
-const UNARY_FN: Record<string, (v: number) => number> = {
-  neg: (v) => -v,
-  abs: Math.abs,
-  sign: Math.sign,
-  exp: Math.exp,
-  log: Math.log,
-  log1p: Math.log1p,
-  expm1: Math.expm1,
-  sqrt: Math.sqrt,
-  sin: Math.sin,
-  cos: Math.cos,
-  tanh: Math.tanh,
-  sigmoid: sigmoid1,
-  relu: (v) => (v <= 0 ? 0 : v),
-  floor: Math.floor,
-  ceil: Math.ceil,
-  round: roundHalfEven,
-};
-
-const BINARY_FN: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: (a, b) => a ** b,
-  maximum: (a, b) => (a > b || a !== a ? a : b),
-  minimum: (a, b) => (a < b || a !== a ? a : b),
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-};
-
 /** The same loop without code generation: one closure per member, called per element. */
 function interpreted(spec: FusedSpec, g: Geometry): () => void {
   const k = spec.ext.length;
@@ -297,12 +168,12 @@ function interpreted(spec: FusedSpec, g: Geometry): () => void {
   const fns = spec.members.map((m): Getter => {
     const [a, b, c] = m.operands.map(get);
     const r = ROUND[m.dtype];
-    if (UNARY.has(m.op)) {
-      const f = UNARY_FN[m.op]!;
+    if (isUnary(m.op)) {
+      const f = unaryTable[m.op].scalar;
       return (t, x) => r(f(a!(t, x)));
     }
-    if (BINARY.has(m.op)) {
-      const f = BINARY_FN[m.op]!;
+    if (isBinary(m.op)) {
+      const f = binaryTable[m.op].scalar;
       return (t, x) => r(f(a!(t, x), b!(t, x)));
     }
     if (m.op === "where") return (t, x) => r(a!(t, x) ? b!(t, x) : c!(t, x));
@@ -349,14 +220,14 @@ export function compileFused(spec: FusedSpec, codegen: boolean): { run: () => vo
         o: TypedArray,
         B: readonly TypedArray[],
         S: Int32Array,
-        H: typeof HELPERS,
+        H: ElementwiseHelpers,
       ) => () => void;
       return {
         run: factory(
           spec.out.buffer,
           spec.ext.map((e) => e.buffer),
           g.starts,
-          HELPERS,
+          elementwiseHelpers,
         ),
         generated: true,
       };

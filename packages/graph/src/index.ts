@@ -19,5 +19,5 @@ export {
 export { TrainOp, isTracing } from "./tracer";
 export { Graph, Leaf, type GraphNode, type NodeKind, type UpdateOp, type OutputTree } from "./graph";
 export { Plan, type PlanOptions, type PlanStats } from "./plan";
-export { canGenerateCode } from "./fusion";
+export { canGenerateCode } from "@chainrule/ndarray";
 export { GraphError, FeedError } from "./errors";

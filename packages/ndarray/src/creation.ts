@@ -1,4 +1,4 @@
-import { allocate, assertDType, type DType, dtypeOfTypedArray, type TypedArray } from "./dtype";
+import { allocate, assertDType, type DType, dtypeOfTypedArray, fitsDType, type TypedArray } from "./dtype";
 import { ShapeError, fmtShape } from "./errors";
 import { NDArray, type NestedArray } from "./ndarray";
 import { assertShape, sizeOf } from "./shape";
@@ -71,6 +71,7 @@ export function array(
         `array: ${(data as TypedArray).length} elements do not fill shape ${fmtShape(shape)}`,
       );
     }
+    if (dtype !== td) assertFits("array", data as TypedArray, dtype);
     const buf = allocate(dtype, (data as TypedArray).length);
     if (dtype === "bool") fillBool(buf, data as TypedArray);
     else buf.set(data as TypedArray);
@@ -81,6 +82,7 @@ export function array(
   const flat: number[] = [];
   flattenChecked(nested, shape, flat, 0, "root");
   const dtype = options.dtype ?? (typeof firstLeaf(nested) === "boolean" ? "bool" : "float32");
+  assertFits("array", flat, dtype);
   const buf = allocate(dtype, flat.length);
   if (dtype === "bool") fillBool(buf, flat);
   else for (let i = 0; i < flat.length; i++) buf[i] = flat[i]!;
@@ -121,11 +123,29 @@ export function fromTypedArray(data: TypedArray, shape: readonly number[], dtype
   return new NDArray(data, [...shape], d);
 }
 
+/**
+ * Integer dtypes store a number truncated toward zero (as `cast` does) only if the result fits, the rule
+ * arithmetic applies to a scalar operand (`add(uint8Array, 300)` throws): 300 or −1 in uint8, NaN, ±Infinity
+ * or 3e9 in int32 are a RangeError, never a wrap or a 0.
+ */
+function assertFits(op: string, values: ArrayLike<number>, dtype: DType): void {
+  if (dtype !== "int32" && dtype !== "uint8") return;
+  for (let i = 0; i < values.length; i++) {
+    if (!fitsDType(Math.trunc(values[i]!), dtype)) {
+      const at = values.length > 1 ? ` (flat index ${i})` : "";
+      throw new RangeError(
+        `${op}: the number ${values[i]}${at} does not fit dtype ${dtype}; use a wider dtype or convert it first`,
+      );
+    }
+  }
+}
+
 export function full(shape: readonly number[], value: number | boolean, dtype: DType = "float32"): NDArray {
   assertShape(shape, "full");
   assertDType(dtype, "full");
-  const out = NDArray.empty([...shape], dtype);
   const v = dtype === "bool" ? (value ? 1 : 0) : +value;
+  assertFits("full", [v], dtype);
+  const out = NDArray.empty([...shape], dtype, "full");
   if (v !== 0) out.buffer.fill(v);
   return out;
 }

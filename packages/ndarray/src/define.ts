@@ -60,7 +60,7 @@ export function definePrimitive<P>(
       if (!(x instanceof NDArray)) throw new TypeError(`${def.name}: every input must be an NDArray`);
     }
     const { shape, dtype } = def.output(inputs, params);
-    const out = emptyOnBackend([...shape], dtype);
+    const out = emptyOnBackend([...shape], dtype, def.name);
     primitive.kernelFor(getBackend())(onBackend(inputs), params, out);
     if (isRecording()) emit(primitive, inputs, out, params);
     return out;

@@ -43,9 +43,9 @@ export function setBackend(backend: Backend): void {
 }
 
 /** A fresh contiguous array of zeros on the current backend: the kernel output allocator. */
-export function emptyOnBackend(shape: readonly number[], dtype: DType): NDArray {
+export function emptyOnBackend(shape: readonly number[], dtype: DType, op?: string): NDArray {
   const device = state.backend!.device;
-  if (!device) return NDArray.empty(shape, dtype);
+  if (!device) return NDArray.empty(shape, dtype, op);
   let size = 1;
   for (const d of shape) size *= d;
   return new NDArray(device.allocate(dtype, size), shape, dtype);
@@ -99,7 +99,7 @@ export function run<K extends KernelPrim>(
   shape: readonly number[],
   dtype: DType,
 ): NDArray {
-  const out = emptyOnBackend(shape, dtype);
+  const out = emptyOnBackend(shape, dtype, prim.name);
   (state.kernels![prim.name] as Kernel<K>)(onBackend(inputs), params, out);
   if (state.recorders.length > 0) emit(prim, inputs, out, params);
   return out;

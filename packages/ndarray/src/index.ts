@@ -46,6 +46,11 @@ export { slice, stridedSlice, type SliceSpec } from "./ops/slice";
 export { pad, concat, stack, split, tile, gather, take, scatterAdd, unslice, oneHot } from "./ops/structure";
 export type { Input } from "./ops/util";
 export { forEachRow } from "./iter";
+export {
+  canGenerateCode,
+  HELPERS as elementwiseHelpers,
+  type Helpers as ElementwiseHelpers,
+} from "./ops/codegen";
 export { jsBackend } from "./backend-js";
 export {
   definePrimitive,

@@ -2,6 +2,8 @@ import { allocate, type DType, type TypedArray } from "./dtype";
 import { BackendError, ShapeError, fmtShape } from "./errors";
 import { contiguousStrides, sizeOf, type Shape } from "./shape";
 import { formatArray } from "./format";
+
+const ITEM_BYTES: Record<DType, number> = { float64: 8, float32: 4, int32: 4, uint8: 1, bool: 1 };
 import type { NDArrayMethods } from "./ndarray-methods";
 import type { DeviceMemory, DeviceStorage } from "./primitive";
 import { getBackend } from "./engine";
@@ -88,8 +90,20 @@ export class NDArray {
   }
 
   /** A new contiguous array of zeros (the kernel output allocator). */
-  static empty(shape: Shape, dtype: DType): NDArray {
-    return new NDArray(allocate(dtype, sizeOf(shape)), shape, dtype);
+  /** A new zero-filled array; `op` names the caller in the error when the buffer cannot be allocated. */
+  static empty(shape: Shape, dtype: DType, op = "allocate"): NDArray {
+    const size = sizeOf(shape);
+    let buf: TypedArray;
+    try {
+      buf = allocate(dtype, size);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      const bytes = size * ITEM_BYTES[dtype];
+      throw new RangeError(
+        `${op}: cannot allocate an array of shape ${fmtShape(shape)} and dtype ${dtype}: ${size} elements, ${bytes} bytes (${(e as Error).message})`,
+      );
+    }
+    return new NDArray(buf, shape, dtype);
   }
 
   /** Whether the elements live on a device backend (read them with `await x.data()`). */

@@ -80,7 +80,20 @@ export function normalizeAxes(
   return out;
 }
 
+/** Shape entries from untyped code must be numbers: "2" is rejected by type, never coerced. */
+export function assertShapeEntryTypes(shape: readonly unknown[], op: string): void {
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: a shape must be an array of integers, got ${typeof shape}`);
+  const i = shape.findIndex((d) => typeof d !== "number");
+  if (i >= 0) {
+    throw new TypeError(
+      `${op}: shape entries must be integers, got ${fmtShape(shape as number[])} (entry ${i} is a ${typeof shape[i]})`,
+    );
+  }
+}
+
 export function assertShape(shape: readonly number[], op: string): void {
+  assertShapeEntryTypes(shape, op);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}`);
   }

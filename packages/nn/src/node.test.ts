@@ -1,5 +1,6 @@
 import * as np from "@chainrule/ndarray";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -85,5 +86,59 @@ describe("@chainrule/nn/node", () => {
     await expect(loadSafetensorsFile(target, path)).rejects.toThrow(StateDictError);
     expect(snapshot(target)).toBe(before);
     await expect(loadSafetensorsFile(target, join(dir, "missing.safetensors"))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("names the file in every load error", async () => {
+    const path = join(dir, "named.safetensors");
+    writeFileSync(path, saveWeights(model(3)).subarray(0, 20));
+    await expect(readSafetensorsFile(path)).rejects.toThrow(`${path}: safetensors:`);
+    writeFileSync(path, saveWeights(new Sequential([new Dense(4, { inputDim: 3 })])));
+    const err = await loadSafetensorsFile(model(1), path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateDictError);
+    expect((err as Error).message.startsWith(`${path}: `)).toBe(true);
+  });
+
+  it("refuses a file over 2 GiB with a safetensors error stating the limit (a sparse file)", async () => {
+    const path = join(dir, "huge.safetensors");
+    writeFileSync(path, saveWeights(model(1)));
+    truncateSync(path, 2 ** 31 + 8); // sparse: no 2 GiB is written
+    await expect(readSafetensorsFile(path)).rejects.toThrow(
+      new SafetensorsError(
+        `${path}: safetensors: the file is ${2 ** 31 + 8} bytes; files over 2147483647 bytes (2 GiB) cannot be loaded`,
+      ),
+    );
+    rmSync(path);
+  });
+
+  it("rejects NaN/Infinity weights by default and loads them with checkFinite: false", async () => {
+    const path = join(dir, "nan.safetensors");
+    const bad = model(4);
+    bad.variables()[1]!.dataSync()[1] = NaN;
+    await saveSafetensorsFile(bad, path);
+    const target = model(1);
+    const before = snapshot(target);
+    const err = await loadSafetensorsFile(target, path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SafetensorsError);
+    expect((err as Error).message).toMatch(
+      /nan\.safetensors: safetensors: tensor '.*' holds NaN at flat index 1/,
+    );
+    expect(snapshot(target)).toBe(before);
+    await loadSafetensorsFile(target, path, { checkFinite: false });
+    expect(Number.isNaN(target.variables()[1]!.dataSync()[1])).toBe(true);
+  });
+
+  it("removes temp files that killed writers left behind, and keeps those of live ones", async () => {
+    const path = join(dir, "stale.safetensors");
+    // A pid that is certainly dead: a child that has already exited.
+    const dead = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
+    const deadPid = Number(dead.stdout.trim());
+    const stale = join(dir, `.stale.safetensors.${deadPid}.abcdef012345.tmp`);
+    const live = join(dir, `.stale.safetensors.${process.pid}.0123456789ab.tmp`);
+    writeFileSync(stale, "half a model");
+    writeFileSync(live, "being written");
+    await saveSafetensorsFile(model(1), path);
+    const left = readdirSync(dir).filter((f) => f.startsWith(".stale.safetensors."));
+    expect(left).toEqual([`.stale.safetensors.${process.pid}.0123456789ab.tmp`]);
+    rmSync(live);
   });
 });

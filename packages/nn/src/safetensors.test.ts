@@ -312,6 +312,23 @@ describe("safetensors: malformed and hostile files get clear errors", () => {
     });
   }
 
+  it("rejects a repeated key instead of letting the last one win", () => {
+    const a = le("f32", [1]);
+    const twice = `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}}`;
+    expect(() => parseSafetensors(file(twice, a))).toThrow(
+      new SafetensorsError(
+        "safetensors: the header repeats the key 'w' (a repeated key would silently replace the first)",
+      ),
+    );
+    const inner = `{"w":{"dtype":"F32","shape":[1],"shape":[1,1],"data_offsets":[0,4]}}`;
+    expect(() => parseSafetensors(file(inner, a))).toThrow(/an entry of the header repeats the key 'shape'/);
+    // Escapes are decoded before comparing; equal-looking keys in different objects are fine.
+    const escaped = `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\\u0077":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
+    expect(() => parseSafetensors(file(escaped, le("f32", [1, 2])))).toThrow(/repeats the key 'w'/);
+    const ok = `{"a\\"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`;
+    expect(Object.keys(parseSafetensors(file(ok, le("f32", [1, 2]))).tensors)).toEqual(['a"b', "w"]);
+  });
+
   it("honours a lower header limit", () => {
     expect(() => parseSafetensorsHeader(file(good, eight), { maxHeaderBytes: 16 })).toThrow(
       /limit of 16 bytes/,

@@ -145,6 +145,7 @@ export function parseSafetensorsHeader(
   }
   if (json === null || typeof json !== "object" || Array.isArray(json))
     fail("the header is not a JSON object");
+  rejectDuplicateKeys(text);
 
   const dataLength = bytes.length - 8 - n;
   const metadata: Record<string, string> = Object.create(null);
@@ -211,6 +212,45 @@ export function parseSafetensorsHeader(
   if (expected !== dataLength)
     fail(`bytes [${expected}, ${dataLength}) of the data buffer belong to no tensor`);
   return { entries, metadata, dataStart: 8 + n };
+}
+
+/**
+ * JSON.parse lets a repeated key silently win, so a file could redefine a tensor's dtype or shape unseen. This
+ * scans the (already valid) JSON text and throws on the first key repeated within one object, at any depth.
+ */
+function rejectDuplicateKeys(text: string): void {
+  // One entry per open bracket: the keys seen so far for an object, null for an array.
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === "[") {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ",") {
+      expectKey = stack[stack.length - 1] instanceof Set;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const seen = stack[stack.length - 1]!;
+        if (seen.has(key)) {
+          const where = stack.length === 1 ? "the header" : "an entry of the header";
+          fail(`${where} repeats the key '${key}' (a repeated key would silently replace the first)`);
+        }
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    }
+  }
 }
 
 function f16ToF32(h: number): number {

@@ -96,6 +96,25 @@ describe("step / applyGradients", () => {
     expect(() => new SGD([w, w], { lr: 1 })).toThrow(/listed twice/);
   });
 
+  it("rejects a negative, NaN or infinite learning rate, also one a schedule returns", () => {
+    const w = new Variable(f64([1]), { name: "w" });
+    expect(() => new Adam([w], { lr: -0.001 })).toThrow(
+      new RangeError("Adam: options.lr must be a finite number >= 0, got -0.001"),
+    );
+    expect(() => new SGD([w], { lr: NaN })).toThrow(
+      new RangeError("SGD: options.lr must be a finite number >= 0, got NaN"),
+    );
+    expect(() => new RMSProp([w], { lr: Infinity })).toThrow(/RMSProp: options.lr .* got Infinity/);
+    expect(() => new SGD([w], { lr: "0.1" as unknown as number })).toThrow(/a number or a schedule/);
+    const opt = new SGD([w], { lr: (t) => (t === 2 ? NaN : 0.5) });
+    opt.step([f64([1])]);
+    expect(() => opt.step([f64([1])])).toThrow(
+      "SGD: the learning rate for update 2 must be a finite number >= 0, got NaN",
+    );
+    expect(w.item()).toBe(0.5); // the rejected update changed nothing
+    expect(() => new SGD([w], { lr: 0 })).not.toThrow();
+  });
+
   it("feeds the schedule t = 1, 2, … and reports the next rate", () => {
     const w = new Variable(f64([0]), { name: "w" });
     const opt = new SGD([w], { lr: (t) => t / 10 });

@@ -13,6 +13,13 @@ export interface OptimizerOptions {
   clipValue?: number;
 }
 
+/** A learning rate must be a finite number ≥ 0 (as in PyTorch): NaN or a negative rate would diverge silently. */
+function checkLr(name: string, lr: number, what: string): number {
+  if (typeof lr !== "number" || !Number.isFinite(lr) || lr < 0)
+    throw new RangeError(`${name}: ${what} must be a finite number >= 0, got ${String(lr)}`);
+  return lr;
+}
+
 /** One gradient per parameter, in the optimizer's parameter order; null/undefined skips the parameter. */
 export type Gradients = readonly (NDArray | null | undefined)[];
 
@@ -72,6 +79,9 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     });
     const lr = options.lr ?? defaultLr;
     if (lr === undefined) throw new TypeError(`${name}: options.lr is required`);
+    if (typeof lr === "number") checkLr(name, lr, "options.lr");
+    else if (typeof lr !== "function")
+      throw new TypeError(`${name}: options.lr must be a number or a schedule function, got ${typeof lr}`);
     this.params = [...params];
     this.lr = lr;
     this.clipNorm = options.clipNorm;
@@ -119,7 +129,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
         );
     }
     const t = this.t + 1;
-    const lr = resolveLr(this.lr, t);
+    const lr = checkLr(this.name, resolveLr(this.lr, t), `the learning rate for update ${t}`);
     const scale = this.clipNorm === undefined ? 1 : clipScale(globalNorm(grads), this.clipNorm);
     // The loops below record nothing anyway; noGrad keeps any array op a subclass adds off the tapes.
     noGrad(() => {

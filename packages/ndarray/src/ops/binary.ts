@@ -8,38 +8,39 @@ import { cast } from "./cast";
 import { log, neg } from "./unary";
 import { type Input, operand } from "./util";
 import { broadcastView } from "./views";
+import { binaryLoop, type BinaryLoop } from "./codegen";
 import { where } from "./where";
 
-type TA = NDArray["buffer"];
-/** out[oi+j] = f(a[ai + j*as], b[bi + j*bs]). One literal per op keeps each loop monomorphic. */
-type Loop = (
-  o: TA,
-  oi: number,
-  a: TA,
-  ai: number,
-  as: number,
-  b: TA,
-  bi: number,
-  bs: number,
-  n: number,
-) => void;
+/** Everything about one binary op's elements; its kernel, fused loops and methods derive from it. */
+export interface BinaryRow {
+  /** The value for one pair of elements (the CSP-safe loops and the graph's interpreter). */
+  readonly scalar: (a: number, b: number) => number;
+  /** The same as a JS expression of the operands `a` and `b`. */
+  readonly js: (a: string, b: string) => string;
+}
+
+const infix = (op: string) => (a: string, b: string) => `${a} ${op} ${b}`;
+const test = (op: string) => (a: string, b: string) => `(${a} ${op} ${b} ? 1 : 0)`;
 
 // prettier-ignore
-const LOOPS: { [K in BinaryOp]: Loop } = {
-  add: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! + b[bi]!; },
-  sub: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! - b[bi]!; },
-  mul: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! * b[bi]!; },
-  div: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! / b[bi]!; },
-  pow: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! ** b[bi]!; },
-  maximum: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + j] = x > y || x !== x ? x : y; } },
-  minimum: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + j] = x < y || x !== x ? x : y; } },
-  eq: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! === b[bi]! ? 1 : 0; },
-  ne: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! !== b[bi]! ? 1 : 0; },
-  lt: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! < b[bi]! ? 1 : 0; },
-  le: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! <= b[bi]! ? 1 : 0; },
-  gt: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! > b[bi]! ? 1 : 0; },
-  ge: (o, oi, a, ai, as, b, bi, bs, n) => { for (let j = 0; j < n; j++, ai += as, bi += bs) o[oi + j] = a[ai]! >= b[bi]! ? 1 : 0; },
+export const binaryTable: { readonly [K in BinaryOp]: BinaryRow } = {
+  add: { scalar: (a, b) => a + b, js: infix("+") },
+  sub: { scalar: (a, b) => a - b, js: infix("-") },
+  mul: { scalar: (a, b) => a * b, js: infix("*") },
+  div: { scalar: (a, b) => a / b, js: infix("/") },
+  pow: { scalar: (a, b) => a ** b, js: infix("**") },
+  // NaN wins (propagates), as in NumPy.
+  maximum: { scalar: (a, b) => (a > b || a !== a ? a : b), js: (a, b) => `(${a} > ${b} || ${a} !== ${a} ? ${a} : ${b})` },
+  minimum: { scalar: (a, b) => (a < b || a !== a ? a : b), js: (a, b) => `(${a} < ${b} || ${a} !== ${a} ? ${a} : ${b})` },
+  eq: { scalar: (a, b) => (a === b ? 1 : 0), js: test("===") },
+  ne: { scalar: (a, b) => (a !== b ? 1 : 0), js: test("!==") },
+  lt: { scalar: (a, b) => (a < b ? 1 : 0), js: test("<") },
+  le: { scalar: (a, b) => (a <= b ? 1 : 0), js: test("<=") },
+  gt: { scalar: (a, b) => (a > b ? 1 : 0), js: test(">") },
+  ge: { scalar: (a, b) => (a >= b ? 1 : 0), js: test(">=") },
 };
+
+const BINARY_OPS = Object.keys(binaryTable) as BinaryOp[];
 
 /** 1 when `x` is contiguous, 0 when every element is the one at its offset (stride 0 everywhere), else -1. */
 function flatStep(x: NDArray): number {
@@ -49,7 +50,7 @@ function flatStep(x: NDArray): number {
   return 0;
 }
 
-function binaryKernel(loop: Loop): Kernel<BinaryOp> {
+function binaryKernel(loop: BinaryLoop): Kernel<BinaryOp> {
   return ([a, b], _p, out) => {
     // Operands come in their own shapes (broadcasting is not recorded): broadcast them here.
     const x = broadcastView(a!, out.shape);
@@ -68,7 +69,7 @@ function binaryKernel(loop: Loop): Kernel<BinaryOp> {
 }
 
 export const binaryKernels = Object.fromEntries(
-  Object.entries(LOOPS).map(([k, loop]) => [k, binaryKernel(loop)]),
+  BINARY_OPS.map((k) => [k, binaryKernel(binaryLoop(binaryTable[k].js, binaryTable[k].scalar))]),
 ) as { [K in BinaryOp]: Kernel<K> };
 
 const noGrad = () => [null, null];

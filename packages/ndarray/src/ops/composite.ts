@@ -3,6 +3,7 @@ import { floatOf } from "../dtype";
 import { NDArray } from "../ndarray";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape";
 import { full } from "../creation";
+import { asOp } from "../errors";
 import { add, div, gt, lt, maximum, minimum, mul, sub } from "./binary";
 import { cast } from "./cast";
 import { type Axis, max, mean, sum } from "./reduce";
@@ -16,11 +17,19 @@ export const reciprocal = (x: NDArray) => div(1, x);
 /** x for x > 0, `alpha`·x otherwise. */
 export const leakyRelu = (x: NDArray, alpha = 0.2) => where(gt(x, 0), x, mul(x, alpha));
 
+function arrayArg(x: NDArray, op: string): NDArray {
+  if (!(x instanceof NDArray))
+    throw new TypeError(
+      `${op}: expected an NDArray, got ${Array.isArray(x) ? "a JS array (wrap it with array())" : typeof x}`,
+    );
+  return x;
+}
+
 /** Limits values to [lo, hi] (either bound may be omitted). */
 export function clip(x: NDArray, lo?: number | NDArray, hi?: number | NDArray): NDArray {
   let y = x;
-  if (lo !== undefined) y = maximum(y, lo);
-  if (hi !== undefined) y = minimum(y, hi);
+  if (lo !== undefined) y = asOp("clip", "maximum", () => maximum(y, lo));
+  if (hi !== undefined) y = asOp("clip", "minimum", () => minimum(y, hi));
   return y;
 }
 
@@ -69,13 +78,15 @@ export function logsumexp(x: NDArray, axis?: Axis, keepdims = false): NDArray {
 
 /** log of softmax, computed as x - logsumexp(x). */
 export function logSoftmax(x: NDArray, axis = -1): NDArray {
-  const ax = normalizeAxis(axis, x.ndim, "logSoftmax");
+  const ax = normalizeAxis(axis, arrayArg(x, "logSoftmax").ndim, "logSoftmax");
+  if (x.shape[ax] === 0) return cast(x, floatOf(x.dtype)); // nothing to normalise: an empty result
   return sub(x, logsumexp(x, ax, true));
 }
 
 /** exp(x) / sum(exp(x)) along `axis`, shifted by the max for stability. */
 export function softmax(x: NDArray, axis = -1): NDArray {
-  const ax = normalizeAxis(axis, x.ndim, "softmax");
+  const ax = normalizeAxis(axis, arrayArg(x, "softmax").ndim, "softmax");
+  if (x.shape[ax] === 0) return cast(x, floatOf(x.dtype)); // nothing to normalise: an empty result
   const xf = cast(x, floatOf(x.dtype));
   const e = exp(sub(xf, detach(max(xf, ax, true))));
   return div(e, sum(e, ax, true));

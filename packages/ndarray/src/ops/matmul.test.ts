@@ -180,6 +180,8 @@ describe(`matmul [${backendName}]`, () => {
       "matmul",
       "[2]",
       "[3]",
+      "[2, 2, 3]", // both operands' full shapes, not only their batch axes
+      "[3, 3, 1]",
     );
   });
 });

@@ -276,7 +276,9 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
       `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned: ${k} (last axis of the first) != ${y.shape[y.ndim - 2]} (${b.ndim === 1 ? "only" : "second-to-last"} axis of the second)`,
     );
   }
-  const batch = broadcastShapes("matmul", x.shape.slice(0, -2), y.shape.slice(0, -2));
+  // The op name carries both full shapes: the batch axes alone do not say which operand is which.
+  const op = `matmul of ${fmtShape(a.shape)} and ${fmtShape(b.shape)}: batch axes`;
+  const batch = broadcastShapes(op, x.shape.slice(0, -2), y.shape.slice(0, -2));
   const m = x.shape[x.ndim - 2]!;
   const n = y.shape[y.ndim - 1]!;
   const promoted = promote(a.dtype, b.dtype);

@@ -2,49 +2,53 @@ import { type DType, floatOf, isFloat } from "../dtype";
 import { run } from "../engine";
 import { forEachRow } from "../iter";
 import type { NDArray } from "../ndarray";
-import type { Kernel, PrimitiveTable, UnaryOp } from "../primitive";
+import type { Kernel, PrimitiveTable, UnaryOp, VJP } from "../primitive";
+import { HELPERS, unaryLoop, type UnaryLoop } from "./codegen";
 import { add, mul, div, sub, gt } from "./binary";
 import { cast } from "./cast";
 import { zerosLike } from "../creation";
 
-type TA = NDArray["buffer"];
-/** out[oi+j] = f(x[xi + j*xs]) for j < n. One literal per op keeps each loop monomorphic in V8. */
-type Loop = (o: TA, oi: number, x: TA, xi: number, xs: number, n: number) => void;
-
-// NumPy rounds halves to even.
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+/** Everything about one unary op; every kernel, fused loop, method and gradient test derives from it. */
+export interface UnaryRow {
+  /** The value for one element (the CSP-safe loops and the graph's interpreter). */
+  readonly scalar: (v: number) => number;
+  /** The same as a JS expression of the operand `a`; may call `H.sigmoid`, `H.round` (see codegen.ts). */
+  readonly js: (a: string) => string;
+  /** The result is a float whatever the input (ints are promoted to float32 first). */
+  readonly floatOnly: boolean;
+  /** The gradient rule, in terms of the input x and the output y. */
+  readonly vjp: VJP<{}>;
+  /** Where finite differences check the rule (float64), away from kinks; "zero" for a zero gradient. */
+  readonly gradDomain: readonly [number, number] | "away-from-zero" | "zero";
 }
 
-function sigmoid1(v: number): number {
-  // Stable on both tails: never exp of a large positive number.
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
+const zero = (g: NDArray) => [zerosLike(g)];
+const math = (f: string) => (a: string) => `Math.${f}(${a})`;
 
 // prettier-ignore
-const LOOPS: { [K in UnaryOp]: Loop } = {
-  neg: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = -x[xi]!; },
-  abs: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.abs(x[xi]!); },
-  sign: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.sign(x[xi]!); },
-  exp: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.exp(x[xi]!); },
-  log: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.log(x[xi]!); },
-  log1p: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.log1p(x[xi]!); },
-  expm1: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.expm1(x[xi]!); },
-  sqrt: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.sqrt(x[xi]!); },
-  sin: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.sin(x[xi]!); },
-  cos: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.cos(x[xi]!); },
-  tanh: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.tanh(x[xi]!); },
-  sigmoid: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = sigmoid1(x[xi]!); },
-  relu: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) { const v = x[xi]!; o[oi + j] = v <= 0 ? 0 : v; } }, // NaN passes through
-  floor: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.floor(x[xi]!); },
-  ceil: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = Math.ceil(x[xi]!); },
-  round: (o, oi, x, xi, xs, n) => { for (let j = 0; j < n; j++, xi += xs) o[oi + j] = roundHalfEven(x[xi]!); },
+export const unaryTable: { readonly [K in UnaryOp]: UnaryRow } = {
+  neg: { scalar: (v) => -v, js: (a) => `-${a}`, floatOnly: false, vjp: (g) => [neg(g)], gradDomain: [-2, 2] },
+  abs: { scalar: Math.abs, js: math("abs"), floatOnly: false, vjp: (g, [x]) => [mul(g, sign(x!))], gradDomain: "away-from-zero" },
+  sign: { scalar: Math.sign, js: math("sign"), floatOnly: false, vjp: zero, gradDomain: "zero" },
+  exp: { scalar: Math.exp, js: math("exp"), floatOnly: true, vjp: (g, _x, y) => [mul(g, y)], gradDomain: [-2, 2] },
+  log: { scalar: Math.log, js: math("log"), floatOnly: true, vjp: (g, [x]) => [div(g, x!)], gradDomain: [0.2, 3] },
+  log1p: { scalar: Math.log1p, js: math("log1p"), floatOnly: true, vjp: (g, [x]) => [div(g, add(x!, 1))], gradDomain: [-0.5, 3] },
+  expm1: { scalar: Math.expm1, js: math("expm1"), floatOnly: true, vjp: (g, _x, y) => [mul(g, add(y, 1))], gradDomain: [-2, 2] },
+  sqrt: { scalar: Math.sqrt, js: math("sqrt"), floatOnly: true, vjp: (g, _x, y) => [div(g, mul(y, 2))], gradDomain: [0.2, 3] },
+  sin: { scalar: Math.sin, js: math("sin"), floatOnly: true, vjp: (g, [x]) => [mul(g, cos(x!))], gradDomain: [-2, 2] },
+  cos: { scalar: Math.cos, js: math("cos"), floatOnly: true, vjp: (g, [x]) => [neg(mul(g, sin(x!)))], gradDomain: [-2, 2] },
+  tanh: { scalar: Math.tanh, js: math("tanh"), floatOnly: true, vjp: (g, _x, y) => [mul(g, sub(1, mul(y, y)))], gradDomain: [-2, 2] },
+  sigmoid: { scalar: HELPERS.sigmoid, js: (a) => `H.sigmoid(${a})`, floatOnly: true, vjp: (g, _x, y) => [mul(g, mul(y, sub(1, y)))], gradDomain: [-4, 4] },
+  // y > 0 exactly where x > 0; reading the output lets a traced graph fuse the op that feeds relu. NaN passes through.
+  relu: { scalar: (v) => (v <= 0 ? 0 : v), js: (a) => `(${a} <= 0 ? 0 : ${a})`, floatOnly: false, vjp: (g, _x, y) => [mul(g, cast(gt(y, 0), g.dtype))], gradDomain: "away-from-zero" },
+  floor: { scalar: Math.floor, js: math("floor"), floatOnly: false, vjp: zero, gradDomain: "zero" },
+  ceil: { scalar: Math.ceil, js: math("ceil"), floatOnly: false, vjp: zero, gradDomain: "zero" },
+  round: { scalar: HELPERS.round, js: (a) => `H.round(${a})`, floatOnly: false, vjp: zero, gradDomain: "zero" },
 };
 
-function unaryKernel(loop: Loop): Kernel<UnaryOp> {
+const UNARY_OPS = Object.keys(unaryTable) as UnaryOp[];
+
+function unaryKernel(loop: UnaryLoop): Kernel<UnaryOp> {
   return ([x], _p, out) => {
     const xv = x!;
     if (xv.isContiguous) return loop(out.buffer, 0, xv.buffer, xv.offset, 1, out.size);
@@ -57,48 +61,16 @@ function unaryKernel(loop: Loop): Kernel<UnaryOp> {
 }
 
 export const unaryKernels = Object.fromEntries(
-  Object.entries(LOOPS).map(([k, loop]) => [k, unaryKernel(loop)]),
+  UNARY_OPS.map((k) => [k, unaryKernel(unaryLoop(unaryTable[k].js, unaryTable[k].scalar))]),
 ) as { [K in UnaryOp]: Kernel<K> };
 
-const zero = (g: NDArray) => [zerosLike(g)];
-
-/** The gradient rule of each unary primitive, in terms of its input x and output y. */
-export const unaryPrims: PrimitiveTable<UnaryOp> = {
-  neg: { name: "neg", vjp: (g) => [neg(g)] },
-  abs: { name: "abs", vjp: (g, [x]) => [mul(g, sign(x!))] },
-  sign: { name: "sign", vjp: zero },
-  exp: { name: "exp", vjp: (g, _x, y) => [mul(g, y)] },
-  log: { name: "log", vjp: (g, [x]) => [div(g, x!)] },
-  log1p: { name: "log1p", vjp: (g, [x]) => [div(g, add(x!, 1))] },
-  expm1: { name: "expm1", vjp: (g, _x, y) => [mul(g, add(y, 1))] },
-  sqrt: { name: "sqrt", vjp: (g, _x, y) => [div(g, mul(y, 2))] },
-  sin: { name: "sin", vjp: (g, [x]) => [mul(g, cos(x!))] },
-  cos: { name: "cos", vjp: (g, [x]) => [neg(mul(g, sin(x!)))] },
-  tanh: { name: "tanh", vjp: (g, _x, y) => [mul(g, sub(1, mul(y, y)))] },
-  sigmoid: { name: "sigmoid", vjp: (g, _x, y) => [mul(g, mul(y, sub(1, y)))] },
-  // y > 0 exactly where x > 0; reading the output lets a traced graph fuse the op that feeds relu.
-  relu: { name: "relu", vjp: (g, _x, y) => [mul(g, cast(gt(y, 0), g.dtype))] },
-  floor: { name: "floor", vjp: zero },
-  ceil: { name: "ceil", vjp: zero },
-  round: { name: "round", vjp: zero },
-};
-
-// Ops whose result is a float whatever the input (ints are promoted to float32 first).
-const FLOAT_ONLY = new Set<UnaryOp>([
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "sin",
-  "cos",
-  "tanh",
-  "sigmoid",
-]);
+export const unaryPrims = Object.fromEntries(
+  UNARY_OPS.map((k) => [k, { name: k, vjp: unaryTable[k].vjp }]),
+) as unknown as PrimitiveTable<UnaryOp>;
 
 function unary(op: UnaryOp, x: NDArray): NDArray {
   let dtype: DType = x.dtype;
-  if (FLOAT_ONLY.has(op) && !isFloat(dtype)) {
+  if (unaryTable[op].floatOnly && !isFloat(dtype)) {
     dtype = floatOf(dtype);
     x = cast(x, dtype);
   } else if (dtype === "bool" && op !== "abs") {
@@ -107,19 +79,28 @@ function unary(op: UnaryOp, x: NDArray): NDArray {
   return run(unaryPrims[op], [x], {}, x.shape, dtype);
 }
 
-export const neg = (x: NDArray) => unary("neg", x);
-export const abs = (x: NDArray) => unary("abs", x);
-export const sign = (x: NDArray) => unary("sign", x);
-export const exp = (x: NDArray) => unary("exp", x);
-export const log = (x: NDArray) => unary("log", x);
-export const log1p = (x: NDArray) => unary("log1p", x);
-export const expm1 = (x: NDArray) => unary("expm1", x);
-export const sqrt = (x: NDArray) => unary("sqrt", x);
-export const sin = (x: NDArray) => unary("sin", x);
-export const cos = (x: NDArray) => unary("cos", x);
-export const tanh = (x: NDArray) => unary("tanh", x);
-export const sigmoid = (x: NDArray) => unary("sigmoid", x);
-export const relu = (x: NDArray) => unary("relu", x);
-export const floor = (x: NDArray) => unary("floor", x);
-export const ceil = (x: NDArray) => unary("ceil", x);
-export const round = (x: NDArray) => unary("round", x);
+/** One function per unary op (`np.exp(x)`), and the methods (`x.exp()`) derive from the same object. */
+// Each function carries its op's name (`np.relu.name === "relu"`): layers print activations by it.
+const named = (k: UnaryOp) => Object.defineProperty((x: NDArray) => unary(k, x), "name", { value: k });
+export const unaryOps = Object.fromEntries(UNARY_OPS.map((k) => [k, named(k)])) as {
+  readonly [K in UnaryOp]: (x: NDArray) => NDArray;
+};
+
+export const {
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  log1p,
+  expm1,
+  sqrt,
+  sin,
+  cos,
+  tanh,
+  sigmoid,
+  relu,
+  floor,
+  ceil,
+  round,
+} = unaryOps;

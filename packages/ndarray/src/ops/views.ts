@@ -3,7 +3,7 @@ import { ShapeError, fmtShape } from "../errors";
 import { forEachRow } from "../iter";
 import { NDArray } from "../ndarray";
 import type { Kernel, PrimitiveTable } from "../primitive";
-import { contiguousStrides, normalizeAxis, shapesEqual, sizeOf } from "../shape";
+import { assertShapeEntryTypes, contiguousStrides, normalizeAxis, shapesEqual, sizeOf } from "../shape";
 import { sum } from "./reduce";
 import { unslice } from "./structure";
 
@@ -58,6 +58,7 @@ export function contiguous(x: NDArray): NDArray {
 }
 
 function inferShape(size: number, shape: readonly number[], from: readonly number[]): number[] {
+  assertShapeEntryTypes(shape, "reshape");
   const out = shape.slice();
   let unknown = -1;
   let known = 1;
