@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine: pnpm, the Fashion-MNIST data and the wamerican word list from Debian, dependencies, and a build.
+# Sets up a fresh machine: pnpm, the Fashion-MNIST data, the wamerican word list and chromium (SwiftShader) from Debian, dependencies, and a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
@@ -24,6 +24,15 @@ if [ ! -f /usr/share/dict/words ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wamerican >/dev/null
   else
     echo "setup: /usr/share/dict/words not found; run 'sudo apt-get install wamerican'" >&2
+  fi
+fi
+
+if [ ! -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium (its SwiftShader Vulkan driver runs the webgpu tests on the CPU)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: /usr/lib/chromium/vk_swiftshader_icd.json not found; run 'sudo apt-get install chromium' (SwiftShader, for the webgpu tests)" >&2
   fi
 fi
 

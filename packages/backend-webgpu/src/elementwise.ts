@@ -1,5 +1,13 @@
-import { NDArray as NDArrayCtor, type ArithOp, type CompareOp, type DType, type Kernel, type NDArray, type UnaryOp } from "@chainrule/ndarray";
-import { MAIN_ARGS, THREAD_INDEX, bufferOf, gridFor, wgslType, type Runner } from "./runner";
+import {
+  NDArray as NDArrayCtor,
+  type ArithOp,
+  type CompareOp,
+  type DType,
+  type Kernel,
+  type NDArray,
+  type UnaryOp,
+} from "@chainrule/ndarray";
+import { ISNAN, MAIN_ARGS, THREAD_INDEX, bufferOf, gridFor, wgslType, type Runner } from "./runner";
 
 /** Strides of `x` seen in `shape` (right-aligned, zero along broadcast axes), as the js kernels read it. */
 export function broadcastStrides(x: NDArray, shape: readonly number[]): number[] {
@@ -18,28 +26,32 @@ function wrap(dtype: DType, expr: string): string {
  * offset and strides). The output is written through strides too, so unslice and concat are copies.
  */
 function shader(inputs: readonly DType[], out: DType, body: string): string {
-  const binds = inputs.map((d, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${wgslType(d)}>;`);
+  const binds = inputs.map(
+    (d, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${wgslType(d)}>;`,
+  );
   const m = inputs.length + 1;
-  const offs = inputs.map((_, k) => `var o${k} = meta[3 + 2 * rank + ${k} * (rank + 1)];`).join("\n  ");
-  const steps = inputs.map((_, k) => `o${k} += c * meta[4 + 2 * rank + ${k} * (rank + 1) + d];`).join("\n    ");
+  const offs = inputs.map((_, k) => `var o${k} = info[3 + 2 * rank + ${k} * (rank + 1)];`).join("\n  ");
+  const steps = inputs
+    .map((_, k) => `o${k} += c * info[4 + 2 * rank + ${k} * (rank + 1) + d];`)
+    .join("\n    ");
   const loads = inputs.map((_, k) => `let v${k} = in${k}[o${k}];`).join("\n  ");
   return `@group(0) @binding(0) var<storage, read_write> out: array<${wgslType(out)}>;
 ${binds.join("\n")}
-@group(0) @binding(${m}) var<storage, read> meta: array<i32>;
+@group(0) @binding(${m}) var<storage, read> info: array<i32>;
 ${HELPERS}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
   ${THREAD_INDEX}
-  if (i >= meta[0]) { return; }
-  let rank = meta[1];
+  if (i >= info[0]) { return; }
+  let rank = info[1];
   ${offs}
-  var w = meta[2 + rank];
+  var w = info[2 + rank];
   var rem = i;
   for (var d = rank - 1; d >= 0; d--) {
-    let n = meta[2 + d];
+    let n = info[2 + d];
     let c = rem % n;
     rem = rem / n;
-    w += c * meta[3 + rank + d];
+    w += c * info[3 + rank + d];
     ${steps}
   }
   ${loads}
@@ -49,7 +61,18 @@ fn main(${MAIN_ARGS}) {
 
 /** Float helpers WGSL lacks (log1p/expm1 accurate near 0, an overflow-safe sigmoid and tanh). */
 const HELPERS = `
-fn log1p_(x: f32) -> f32 { let u = 1.0 + x; if (u == 1.0) { return x; } return log(u) * x / (u - 1.0); }
+${ISNAN}
+fn nan_() -> f32 { var b = 0x7fc00000u; return bitcast<f32>(b); }
+fn inf_() -> f32 { var b = 0x7f800000u; return bitcast<f32>(b); }
+fn log_(x: f32) -> f32 { if (x < 0.0) { return nan_(); } if (x == 0.0) { return -inf_(); } return log(x); }
+fn sqrt_(x: f32) -> f32 { if (x < 0.0) { return nan_(); } return sqrt(x); }
+fn log1p_(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u < 0.0) { return nan_(); }
+  if (u == 0.0) { return -inf_(); }
+  if (u == 1.0) { return x; }
+  return log(u) * x / (u - 1.0);
+}
 fn expm1_(x: f32) -> f32 { if (abs(x) > 0.5) { return exp(x) - 1.0; } let u = exp(x); if (u == 1.0) { return x; } return (u - 1.0) * x / log(u); }
 fn sigmoid_(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn ipow_i(a: i32, b: i32) -> i32 { var r = 1; var e = b; var base = a; while (e > 0) { if ((e & 1) == 1) { r = r * base; } base = base * base; e = e >> 1u; } return r; }
@@ -57,7 +80,7 @@ fn ipow_u(a: u32, b: u32) -> u32 { var r = 1u; var e = b; var base = a; while (e
 fn pow_(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (a >= 0.0) { return pow(a, b); }
-  if (b != floor(b)) { return bitcast<f32>(0x7fc00000u); }
+  if (b != floor(b)) { return nan_(); }
   let r = pow(-a, b);
   return select(-r, r, fract(b * 0.5) == 0.0);
 }
@@ -65,14 +88,24 @@ fn round_(x: f32) -> f32 { return round(x); }
 `;
 
 /** Runs an elementwise shader over `inputs`, broadcast to `out`'s shape (a strided view of its storage). */
-function runElementwise(runner: Runner, op: string, inputs: readonly NDArray[], out: NDArray, body: string): void {
+function runElementwise(
+  runner: Runner,
+  op: string,
+  inputs: readonly NDArray[],
+  out: NDArray,
+  body: string,
+): void {
   const buffers = [bufferOf(out, op), ...inputs.map((x) => bufferOf(x, op))];
   if (out.size === 0) return;
   const rank = out.ndim;
   const meta = [out.size, rank, ...out.shape, out.offset, ...out.strides];
   for (const x of inputs) meta.push(x.offset, ...broadcastStrides(x, out.shape));
-  const code = shader(inputs.map((x) => x.dtype), out.dtype, body);
-  runner.dispatch(code, buffers, Int32Array.from(meta), gridFor(out.size));
+  const code = shader(
+    inputs.map((x) => x.dtype),
+    out.dtype,
+    body,
+  );
+  runner.dispatch(op, code, buffers, Int32Array.from(meta), gridFor(out.size));
 }
 
 const FLOAT_UNARY: Record<UnaryOp, string> = {
@@ -80,10 +113,10 @@ const FLOAT_UNARY: Record<UnaryOp, string> = {
   abs: "abs(v0)",
   sign: "sign(v0)",
   exp: "exp(v0)",
-  log: "log(v0)",
+  log: "log_(v0)",
   log1p: "log1p_(v0)",
   expm1: "expm1_(v0)",
-  sqrt: "sqrt(v0)",
+  sqrt: "sqrt_(v0)",
   sin: "sin(v0)",
   cos: "cos(v0)",
   tanh: "tanh(clamp(v0, -15.0, 15.0))",
@@ -120,7 +153,7 @@ export function unaryKernel(runner: Runner, op: UnaryOp): Kernel<UnaryOp> {
 
 function arithBody(op: ArithOp, d: DType): string {
   const t = wgslType(d);
-  const nanFirst = t === "f32" ? " || v0 != v0" : "";
+  const nanFirst = t === "f32" ? " || isnan_(v0)" : "";
   switch (op) {
     case "add":
       return wrap(d, "v0 + v1");
@@ -146,7 +179,8 @@ export function arithKernel(runner: Runner, op: ArithOp): Kernel<ArithOp> {
 }
 
 export function compareKernel(runner: Runner, op: CompareOp): Kernel<CompareOp> {
-  return ([a, b], _p, out) => runElementwise(runner, op, [a!, b!], out, `select(0u, 1u, v0 ${COMPARE[op]} v1)`);
+  return ([a, b], _p, out) =>
+    runElementwise(runner, op, [a!, b!], out, `select(0u, 1u, v0 ${COMPARE[op]} v1)`);
 }
 
 /** float→int truncates toward zero, then wraps as the host typed arrays do; anything→bool tests ≠ 0. */
@@ -163,7 +197,8 @@ export function castKernel(runner: Runner): Kernel<"cast"> {
 }
 
 export function whereKernel(runner: Runner): Kernel<"where"> {
-  return ([c, a, b], _p, out) => runElementwise(runner, "where", [c!, a!, b!], out, `select(v2, v1, v0 != ${wgslType(c!.dtype)}(0))`);
+  return ([c, a, b], _p, out) =>
+    runElementwise(runner, "where", [c!, a!, b!], out, `select(v2, v1, v0 != ${wgslType(c!.dtype)}(0))`);
 }
 
 export function copyKernel(runner: Runner): Kernel<"copy"> {
@@ -171,7 +206,14 @@ export function copyKernel(runner: Runner): Kernel<"copy"> {
 }
 
 /** Writes `x` into the view of `out`'s storage at `offset` with `strides` (shaped as `x`). */
-function copyInto(runner: Runner, op: string, x: NDArray, out: NDArray, offset: number, strides: number[]): void {
+function copyInto(
+  runner: Runner,
+  op: string,
+  x: NDArray,
+  out: NDArray,
+  offset: number,
+  strides: number[],
+): void {
   const view = new NDArrayCtor(out.storage, x.shape, out.dtype, strides, offset);
   runElementwise(runner, op, [x], view, "v0");
 }
@@ -179,7 +221,14 @@ function copyInto(runner: Runner, op: string, x: NDArray, out: NDArray, offset: 
 export function unsliceKernel(runner: Runner): Kernel<"unslice"> {
   return ([g], { starts, steps }, out) => {
     const offset = starts.reduce((s, st, i) => s + st * out.strides[i]!, 0);
-    copyInto(runner, "unslice", g!, out, offset, out.strides.map((st, i) => st * steps[i]!));
+    copyInto(
+      runner,
+      "unslice",
+      g!,
+      out,
+      offset,
+      out.strides.map((st, i) => st * steps[i]!),
+    );
   };
 }
 

@@ -24,10 +24,24 @@ export const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as 
 export const MAP_READ_MODE = 1;
 
 export interface Gpu {
+  /** Held for the device's lifetime: Dawn tears the instance down (and aborts) when it is collected. */
+  readonly instance: GPU;
+  readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
   readonly adapterName: string;
   /** Set once the device is lost: every later kernel reports it instead of hanging. */
   lost?: string;
+  /** The first shader or validation error, reported by the next read (kernels are synchronous). */
+  error?: string;
+  /** Error scopes still being resolved (a read waits for them). */
+  readonly pending: Set<Promise<void>>;
+}
+
+/** Throws the device's loss or first kernel error, if any (after every pending check resolved). */
+export async function checkGpu(gpu: Gpu): Promise<void> {
+  await Promise.all([...gpu.pending]);
+  if (gpu.lost) throw new BackendError(gpu.lost);
+  if (gpu.error) throw new BackendError(gpu.error);
 }
 
 /** Acquires an adapter and a device, or throws one clear error saying what to install. */
@@ -43,7 +57,13 @@ export async function acquireGpu(): Promise<Gpu> {
     },
   });
   const info = adapter.info;
-  const result: Gpu = { device, adapterName: `${info?.vendor ?? "?"} ${info?.architecture ?? ""}`.trim() };
+  const result: Gpu = {
+    instance: gpu,
+    adapter,
+    pending: new Set(),
+    device,
+    adapterName: `${info?.vendor ?? "?"} ${info?.architecture ?? ""}`.trim(),
+  };
   void device.lost.then((l) => {
     result.lost = `webgpu: the GPU device was lost (${l.reason}: ${l.message})`;
   });

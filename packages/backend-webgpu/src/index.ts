@@ -1,3 +1,3 @@
 /// <reference types="@webgpu/types" />
-export { createWebGpuBackend, useWebGpuBackend, MISSING_KERNELS, type WebGpuBackend } from "./backend";
+export { createWebGpuBackend, useWebGpuBackend, type WebGpuBackend } from "./backend";
 export { float64Error } from "./memory";

@@ -16,15 +16,15 @@ function shader(d: DType): string {
   return `@group(0) @binding(0) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(1) var<storage, read> A: array<${t}>;
 @group(0) @binding(2) var<storage, read> B: array<${t}>;
-@group(0) @binding(3) var<storage, read> meta: array<i32>;
+@group(0) @binding(3) var<storage, read> info: array<i32>;
 var<workgroup> As: array<array<${t}, ${TILE}>, ${TILE}>;
 var<workgroup> Bs: array<array<${t}, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = meta[0];
-  let N = meta[1];
-  let K = meta[2];
-  let nb = meta[3];
+  let M = info[0];
+  let N = info[1];
+  let K = info[2];
+  let nb = info[3];
   let a0 = 4 + nb;
   let b0 = a0 + nb + 3;
   let lx = i32(lid.x);
@@ -32,20 +32,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let row = i32(wg.y) * ${TILE} + ly;
   let col = i32(wg.x) * ${TILE} + lx;
   let batch = i32(wg.z);
-  var ao = meta[a0];
-  var bo = meta[b0];
+  var ao = info[a0];
+  var bo = info[b0];
   var rem = batch;
   for (var d = nb - 1; d >= 0; d--) {
-    let n = meta[4 + d];
+    let n = info[4 + d];
     let c = rem % n;
     rem = rem / n;
-    ao += c * meta[a0 + 1 + d];
-    bo += c * meta[b0 + 1 + d];
+    ao += c * info[a0 + 1 + d];
+    bo += c * info[b0 + 1 + d];
   }
-  let ars = meta[a0 + 1 + nb];
-  let acs = meta[a0 + 2 + nb];
-  let brs = meta[b0 + 1 + nb];
-  let bcs = meta[b0 + 2 + nb];
+  let ars = info[a0 + 1 + nb];
+  let acs = info[a0 + 2 + nb];
+  let brs = info[b0 + 1 + nb];
+  let bcs = info[b0 + 2 + nb];
   var acc = ${t}(0);
   let tiles = (K + ${TILE - 1}) / ${TILE};
   for (var s = 0; s < tiles; s++) {
@@ -75,6 +75,6 @@ export function matmulKernel(runner: Runner): Kernel<"matmul"> {
       meta.push(x.offset, ...s.slice(0, r - 2), x.strides[r - 2]!, x.strides[r - 1]!);
     }
     const groups = [Math.ceil(n / TILE), Math.ceil(m / TILE), batch] as const;
-    runner.dispatch(shader(out.dtype), buffers, Int32Array.from(meta), groups);
+    runner.dispatch("matmul", shader(out.dtype), buffers, Int32Array.from(meta), groups);
   };
 }

@@ -1,5 +1,12 @@
-import { BackendError, NDArray, type DType, type DeviceMemory, type DeviceStorage, type TypedArray } from "@chainrule/ndarray";
-import { MAP_READ_MODE, USAGE, type Gpu } from "./gpu";
+import {
+  BackendError,
+  NDArray,
+  type DType,
+  type DeviceMemory,
+  type DeviceStorage,
+  type TypedArray,
+} from "@chainrule/ndarray";
+import { MAP_READ_MODE, USAGE, checkGpu, type Gpu } from "./gpu";
 
 export const BACKEND_NAME = "webgpu";
 
@@ -19,9 +26,12 @@ export const float64Error = (op: string) =>
   );
 
 /** The words the GPU stores for host elements of `dtype`. */
-function toWords(dtype: DType, values: TypedArray): Float32Array | Int32Array | Uint32Array {
-  if (dtype === "float32") return values instanceof Float32Array ? values : Float32Array.from(values);
-  if (dtype === "int32") return values instanceof Int32Array ? values : Int32Array.from(values);
+function toWords(dtype: DType, values: TypedArray): GPUAllowSharedBufferSource {
+  // Host arrays live on plain ArrayBuffers (a wasm backend's shared memory is copied by `from`).
+  type Words = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+  if (dtype === "float32")
+    return (values instanceof Float32Array ? values : Float32Array.from(values)) as Words;
+  if (dtype === "int32") return (values instanceof Int32Array ? values : Int32Array.from(values)) as Words;
   return Uint32Array.from(values);
 }
 
@@ -31,16 +41,26 @@ function fromWords(dtype: DType, bytes: ArrayBuffer): TypedArray {
   return Uint8Array.from(new Uint32Array(bytes));
 }
 
+/** Rejects once the device is lost, so a read in flight reports the loss instead of waiting forever. */
+function lostError(gpu: Gpu): Promise<never> {
+  return gpu.device.lost.then((l) => {
+    throw new BackendError(`webgpu: the GPU device was lost while reading (${l.reason}: ${l.message})`);
+  });
+}
+
+/** Zero-filled storage for `size` elements (WebGPU zero-initializes new buffers); none for float64. */
+export function gpuStorage(device: GPUDevice, dtype: DType, size: number): GpuStorage {
+  if (dtype === "float64") return { backend: BACKEND_NAME, length: size, buffer: null };
+  const buffer = device.createBuffer({
+    size: Math.max(4, size * 4),
+    usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
+  });
+  return { backend: BACKEND_NAME, length: size, buffer };
+}
+
 export function gpuMemory(gpu: Gpu): DeviceMemory {
   const { device } = gpu;
-  const storage = (dtype: DType, size: number): GpuStorage => {
-    if (dtype === "float64") return { backend: BACKEND_NAME, length: size, buffer: null };
-    const buffer = device.createBuffer({
-      size: Math.max(4, size * 4),
-      usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST,
-    });
-    return { backend: BACKEND_NAME, length: size, buffer };
-  };
+  const storage = (dtype: DType, size: number) => gpuStorage(device, dtype, size);
   const memory: DeviceMemory = {
     allocate: storage,
     accept(x) {
@@ -52,13 +72,13 @@ export function gpuMemory(gpu: Gpu): DeviceMemory {
     async read(s, dtype, offset, size) {
       const buffer = (s as GpuStorage).buffer;
       if (!buffer) throw float64Error("data");
-      if (gpu.lost) throw new BackendError(gpu.lost);
+      await checkGpu(gpu);
       if (size === 0) return fromWords(dtype, new ArrayBuffer(0));
       const staging = device.createBuffer({ size: size * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
       const enc = device.createCommandEncoder();
       enc.copyBufferToBuffer(buffer, offset * 4, staging, 0, size * 4);
       device.queue.submit([enc.finish()]);
-      await staging.mapAsync(MAP_READ_MODE);
+      await Promise.race([staging.mapAsync(MAP_READ_MODE), lostError(gpu)]);
       const bytes = staging.getMappedRange().slice(0);
       staging.unmap();
       staging.destroy();

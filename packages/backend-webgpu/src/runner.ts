@@ -22,23 +22,49 @@ export class Runner {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   constructor(readonly gpu: Gpu) {}
 
-  private pipeline(code: string): GPUComputePipeline {
+  private pipeline(op: string, code: string): GPUComputePipeline {
     let p = this.pipelines.get(code);
     if (!p) {
-      const module = this.gpu.device.createShaderModule({ code });
-      p = this.gpu.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+      const { device } = this.gpu;
+      device.pushErrorScope("validation");
+      const module = device.createShaderModule({ code });
+      p = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+      this.watch(device.popErrorScope(), `${op}: the webgpu kernel failed to compile`);
       this.pipelines.set(code, p);
     }
     return p;
   }
 
+  /** Records the scope's error (if any) for the next read to throw: kernels themselves are synchronous. */
+  private watch(scope: Promise<GPUError | null>, what: string): void {
+    const done: Promise<void> = scope.then(
+      (e) => {
+        if (e && !this.gpu.error) this.gpu.error = `${what}: ${e.message}`;
+        this.gpu.pending.delete(done);
+      },
+      () => void this.gpu.pending.delete(done),
+    );
+    this.gpu.pending.add(done);
+  }
+
   /** Runs `code` over `buffers` (bindings 0…) plus `meta` as the last binding. */
-  dispatch(code: string, buffers: GPUBuffer[], meta: Int32Array, groups: readonly [number, number, number]): void {
+  dispatch(
+    op: string,
+    code: string,
+    buffers: GPUBuffer[],
+    meta: Int32Array,
+    groups: readonly [number, number, number],
+  ): void {
     if (this.gpu.lost) throw new BackendError(this.gpu.lost);
+    if (this.gpu.error) throw new BackendError(this.gpu.error);
     const { device } = this.gpu;
-    const metaBuf = device.createBuffer({ size: Math.max(16, meta.byteLength), usage: USAGE.STORAGE | USAGE.COPY_DST });
-    device.queue.writeBuffer(metaBuf, 0, meta);
-    const pipeline = this.pipeline(code);
+    device.pushErrorScope("validation");
+    const metaBuf = device.createBuffer({
+      size: Math.max(16, meta.byteLength),
+      usage: USAGE.STORAGE | USAGE.COPY_DST,
+    });
+    device.queue.writeBuffer(metaBuf, 0, meta as Int32Array<ArrayBuffer>);
+    const pipeline = this.pipeline(op, code);
     const entries = [...buffers, metaBuf].map((buffer, binding) => ({ binding, resource: { buffer } }));
     const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const enc = device.createCommandEncoder();
@@ -49,6 +75,7 @@ export class Runner {
     pass.end();
     device.queue.submit([enc.finish()]);
     metaBuf.destroy();
+    this.watch(device.popErrorScope(), `${op}: the webgpu kernel was rejected`);
   }
 }
 
@@ -61,4 +88,8 @@ export function gridFor(n: number): [number, number, number] {
 
 /** The flat thread index in a `gridFor` grid. */
 export const THREAD_INDEX = `let i = i32(gid.x + gid.y * nw.x * ${WORKGROUP}u);`;
-export const MAIN_ARGS = "@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>";
+export const MAIN_ARGS =
+  "@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>";
+
+/** NaN tests on the bits: `x != x` may be folded away by a driver's fast-math (SwiftShader does). */
+export const ISNAN = "fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }";

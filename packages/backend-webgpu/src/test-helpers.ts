@@ -2,6 +2,10 @@ import * as np from "@chainrule/ndarray";
 import { expect } from "vitest";
 import { createWebGpuBackend, type WebGpuBackend } from "./index";
 
+// The test command needs no GPU: Debian's chromium ships SwiftShader, a Vulkan driver on the CPU
+// (scripts/setup.sh installs it). Set before Dawn creates its instance; a machine's own choice wins.
+process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+
 let backend: Promise<WebGpuBackend> | undefined;
 
 /** One device for the whole file (SwiftShader takes a moment to start). A missing adapter fails. */
@@ -49,7 +53,7 @@ export async function agree(f: () => np.NDArray, rtol = 1e-5, atol = 1e-6): Prom
 
 /** A device-resident [2,3,4] float32 array and views of it: transposed, sliced with a step, reversed. */
 export function views(seed: number, lo = -2, hi = 2): Record<string, np.NDArray> {
-  const base = np.add(np.array(values(24, seed, lo, hi), "float32").reshape(2, 3, 4), 0);
+  const base = np.add(np.array(values(24, seed, lo, hi), { dtype: "float32" }).reshape(2, 3, 4), 0);
   return {
     contiguous: base,
     transposed: base.transpose([2, 0, 1]),
