@@ -75,9 +75,17 @@ export function gpuMemory(gpu: Gpu): DeviceMemory {
       await checkGpu(gpu);
       if (size === 0) return fromWords(dtype, new ArrayBuffer(0));
       const staging = device.createBuffer({ size: size * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+      device.pushErrorScope("validation");
       const enc = device.createCommandEncoder();
       enc.copyBufferToBuffer(buffer, offset * 4, staging, 0, size * 4);
       device.queue.submit([enc.finish()]);
+      const failed = await device.popErrorScope();
+      if (failed) {
+        staging.destroy();
+        throw new BackendError(
+          `data: reading ${size} elements from offset ${offset} failed: ${failed.message}`,
+        );
+      }
       await Promise.race([staging.mapAsync(MAP_READ_MODE), lostError(gpu)]);
       const bytes = staging.getMappedRange().slice(0);
       staging.unmap();

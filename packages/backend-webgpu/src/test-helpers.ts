@@ -25,30 +25,53 @@ export function values(n: number, seed: number, lo = -2, hi = 2): number[] {
 
 /** Runs `f` on the js backend and on webgpu; the results must agree (float32 tolerance). */
 export async function agree(f: () => np.NDArray, rtol = 1e-5, atol = 1e-6): Promise<np.NDArray> {
+  return (await agreeAll(() => [f()], rtol, atol))[0]!;
+}
+
+/** `agree` for functions of several results (gradients): each one is compared, in order. */
+export async function agreeAll(
+  f: () => np.NDArray[],
+  rtol = 1e-5,
+  atol = 1e-6,
+  onDevice = true,
+): Promise<np.NDArray[]> {
   const previous = np.getBackend();
   np.setBackend(np.jsBackend);
-  const want = f();
+  const wants = f();
   np.setBackend(await webgpu());
   try {
-    const got = f();
-    expect(got.onDevice).toBe(true);
-    expect(got.shape).toEqual(want.shape);
-    expect(got.dtype).toBe(want.dtype);
-    const g = Array.from(await got.data());
-    const w = Array.from(want.dataSync());
-    expect(g.length).toBe(w.length);
-    g.forEach((v, i) => {
-      const ref = w[i]!;
-      if (Number.isNaN(ref)) expect(v).toBeNaN();
-      else if (!Number.isFinite(ref)) expect(v).toBe(ref);
-      else if (Math.abs(v - ref) > atol + rtol * Math.abs(ref)) {
-        expect.fail(`element ${i}: webgpu ${v}, js ${ref} (shape ${JSON.stringify(want.shape)})`);
-      }
-    });
-    return want;
+    const gots = f();
+    expect(gots.length).toBe(wants.length);
+    for (let k = 0; k < wants.length; k++)
+      await compare(gots[k]!, wants[k]!, rtol, atol, `result ${k}`, onDevice);
+    return wants;
   } finally {
     np.setBackend(previous);
   }
+}
+
+async function compare(
+  got: np.NDArray,
+  want: np.NDArray,
+  rtol: number,
+  atol: number,
+  what: string,
+  onDevice: boolean,
+) {
+  if (onDevice) expect(got.onDevice).toBe(true);
+  expect(got.shape).toEqual(want.shape);
+  expect(got.dtype).toBe(want.dtype);
+  const g = Array.from(await got.data());
+  const w = Array.from(want.dataSync());
+  expect(g.length).toBe(w.length);
+  g.forEach((v, i) => {
+    const ref = w[i]!;
+    if (Number.isNaN(ref)) expect(v).toBeNaN();
+    else if (!Number.isFinite(ref)) expect(v).toBe(ref);
+    else if (Math.abs(v - ref) > atol + rtol * Math.abs(ref)) {
+      expect.fail(`${what}, element ${i}: webgpu ${v}, js ${ref} (shape ${JSON.stringify(want.shape)})`);
+    }
+  });
 }
 
 /** A device-resident [2,3,4] float32 array and views of it: transposed, sliced with a step, reversed. */
