@@ -60,11 +60,18 @@ export interface WebGpuBackend extends DeviceBackend {
   /** The adapter's vendor and architecture (e.g. "google swiftshader"). */
   readonly adapter: string;
   readonly gpu: GPUDevice;
+  /** The device-loss report once the device is gone (every later kernel and read throws it). */
+  lost(): string | undefined;
+}
+
+export interface WebGpuOptions {
+  /** The WebGPU entry point to use (default: `navigator.gpu`, else Dawn from the `webgpu` npm package). */
+  gpu?: GPU;
 }
 
 /** A backend on the first WebGPU adapter: Dawn (the `webgpu` npm package) in Node, `navigator.gpu` in browsers. */
-export async function createWebGpuBackend(): Promise<WebGpuBackend> {
-  const gpu: Gpu = await acquireGpu();
+export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  const gpu: Gpu = await acquireGpu(options.gpu);
   const runner = new Runner(gpu);
   return {
     name: BACKEND_NAME,
@@ -72,12 +79,13 @@ export async function createWebGpuBackend(): Promise<WebGpuBackend> {
     device: gpuMemory(gpu),
     adapter: gpu.adapterName,
     gpu: gpu.device,
+    lost: () => gpu.lost,
   };
 }
 
 /** Creates the webgpu backend and makes every op run on it from now on. */
-export async function useWebGpuBackend(): Promise<WebGpuBackend> {
-  const backend = await createWebGpuBackend();
+export async function useWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  const backend = await createWebGpuBackend(options);
   setBackend(backend);
   return backend;
 }

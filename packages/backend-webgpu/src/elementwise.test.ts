@@ -2,7 +2,8 @@
 // reversed and broadcast device inputs.
 import * as np from "@chainrule/ndarray";
 import { describe, expect, it } from "vitest";
-import { agree, values, views, webgpu } from "./test-helpers";
+import { createWebGpuBackend } from "./index";
+import { agree, views, webgpu } from "./test-helpers";
 
 const ARITH = ["add", "sub", "mul", "div", "maximum", "minimum"] as const;
 const COMPARE = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
@@ -96,6 +97,41 @@ describe("webgpu errors", () => {
       expect(() => np.add(np.array([1, 2], { dtype: "float32" }), x)).toThrow(
         /cast: float64 .*js or wasm backend/,
       );
+    } finally {
+      np.setBackend(previous);
+    }
+  });
+
+  it("gives device arrays no synchronous accessors, and reads them with await x.data()", async () => {
+    const previous = np.getBackend();
+    np.setBackend(await webgpu());
+    try {
+      const y = np.add(np.array([1, 2, 3], { dtype: "float32" }), 1);
+      expect(() => y.dataSync()).toThrow(np.BackendError);
+      expect(() => np.sum(y).item()).toThrow(/item: .*'webgpu' backend.*await x.data\(\)/);
+      expect(Array.from(await y.data())).toEqual([2, 3, 4]);
+    } finally {
+      np.setBackend(previous);
+    }
+  });
+
+  it("says what to install when there is no adapter", async () => {
+    const none = { requestAdapter: async () => null } as unknown as GPU;
+    await expect(createWebGpuBackend({ gpu: none })).rejects.toThrow(
+      /no WebGPU adapter.*'webgpu' npm package.*chromium/,
+    );
+  });
+
+  it("reports a lost device on the next kernel and read instead of hanging", async () => {
+    const lost = await createWebGpuBackend();
+    const previous = np.getBackend();
+    np.setBackend(lost);
+    try {
+      const y = np.add(np.array([1, 2], { dtype: "float32" }), 1);
+      lost.gpu.destroy();
+      await expect(y.data()).rejects.toThrow(/device was lost/);
+      expect(lost.lost()).toMatch(/device was lost/);
+      expect(() => np.add(y, 1)).toThrow(/device was lost/);
     } finally {
       np.setBackend(previous);
     }

@@ -45,8 +45,8 @@ export async function checkGpu(gpu: Gpu): Promise<void> {
 }
 
 /** Acquires an adapter and a device, or throws one clear error saying what to install. */
-export async function acquireGpu(): Promise<Gpu> {
-  const gpu = await gpuInstance();
+export async function acquireGpu(instance?: GPU): Promise<Gpu> {
+  const gpu = instance ?? (await gpuInstance());
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new BackendError(NO_ADAPTER);
   const limits = adapter.limits;

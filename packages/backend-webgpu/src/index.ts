@@ -1,3 +1,3 @@
 /// <reference types="@webgpu/types" />
-export { createWebGpuBackend, useWebGpuBackend, type WebGpuBackend } from "./backend";
+export { createWebGpuBackend, useWebGpuBackend, type WebGpuBackend, type WebGpuOptions } from "./backend";
 export { float64Error } from "./memory";
