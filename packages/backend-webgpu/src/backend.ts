@@ -17,6 +17,7 @@ import {
   unsliceKernel,
   whereKernel,
 } from "./elementwise";
+import { convKernels, type ConvPrimitives } from "./conv";
 import { acquireGpu, type Gpu } from "./gpu";
 import { matmulKernel } from "./matmul";
 import { BACKEND_NAME, gpuMemory } from "./memory";
@@ -67,13 +68,20 @@ export interface WebGpuBackend extends DeviceBackend {
 export interface WebGpuOptions {
   /** The WebGPU entry point to use (default: `navigator.gpu`, else Dawn from the `webgpu` npm package). */
   gpu?: GPU;
+  /**
+   * `@chainrule/layer-conv`'s primitives (`import { im2col, col2im } from "@chainrule/layer-conv"`), to run
+   * convolutions on the GPU. Passed in, not imported: this package does not depend on layer-conv.
+   */
+  conv?: ConvPrimitives;
 }
 
 /** A backend on the first WebGPU adapter: Dawn (the `webgpu` npm package) in Node, `navigator.gpu` in browsers. */
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   const gpu: Gpu = await acquireGpu(options.gpu);
   const runner = new Runner(gpu);
+  const extensions = options.conv ? convKernels(runner, options.conv) : new Map();
   return {
+    extensionKernel: (primitive) => extensions.get(primitive),
     name: BACKEND_NAME,
     kernels: kernels(runner),
     device: gpuMemory(gpu),

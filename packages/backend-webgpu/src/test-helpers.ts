@@ -34,11 +34,12 @@ export async function agreeAll(
   rtol = 1e-5,
   atol = 1e-6,
   onDevice = true,
+  device?: WebGpuBackend,
 ): Promise<np.NDArray[]> {
   const previous = np.getBackend();
   np.setBackend(np.jsBackend);
   const wants = f();
-  np.setBackend(await webgpu());
+  np.setBackend(device ?? (await webgpu()));
   try {
     const gots = f();
     expect(gots.length).toBe(wants.length);

@@ -46,7 +46,7 @@ export function definePrimitive<P>(
     vjp: def.vjp,
     definition: def,
     kernelFor: (backend) => {
-      const own = def.backendKernels?.[backend.name];
+      const own = def.backendKernels?.[backend.name] ?? backend.extensionKernel?.(primitive);
       if (own) return own;
       if (!backend.device) return def.kernel;
       throw new BackendError(

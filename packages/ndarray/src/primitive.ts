@@ -130,6 +130,14 @@ interface BackendBase {
   readonly name: string;
   /** Optional whole updates (their owners look here first). */
   readonly fused?: FusedKernels;
+  /**
+   * Kernels the backend brings for primitives defined outside the core (`definePrimitive`), looked up
+   * by the primitive object itself: a device backend can run another package's primitive without that
+   * package knowing the backend, and without a name registry (two copies never collide).
+   */
+  readonly extensionKernel?: (
+    primitive: Primitive,
+  ) => ((inputs: readonly NDArray[], params: any, out: NDArray) => void) | undefined;
 }
 
 /**
