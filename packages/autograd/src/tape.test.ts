@@ -149,7 +149,13 @@ describe("the computational-graph view of backprop (apples and oranges)", () => 
   });
 
   it("adding 3 oranges at 150: price 715 and the five gradients", () => {
-    const [apple, appleNum, orange, orangeNum, tax] = [100, 2, 150, 3, 1.1].map(s) as np.NDArray[];
+    const [apple, appleNum, orange, orangeNum, tax] = [100, 2, 150, 3, 1.1].map(s) as [
+      np.NDArray,
+      np.NDArray,
+      np.NDArray,
+      np.NDArray,
+      np.NDArray,
+    ];
     const tape = new GradientTape();
     const price = tape.record(() => {
       tape.watch(apple!, appleNum!, orange!, orangeNum!, tax!);

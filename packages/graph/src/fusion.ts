@@ -201,7 +201,7 @@ function interpreted(spec: FusedSpec, g: Geometry): () => void {
         for (let j = 0; j < k; j++) {
           if (spec.extLiteral[j] !== undefined) continue;
           x[j] = bufs[j]![p[j]!]!;
-          p[j] += inner[j]!;
+          p[j]! += inner[j]!;
         }
         for (let m = 0; m < fns.length; m++) t[m] = fns[m]!(t, x);
         o[oi++] = t[last]!;
