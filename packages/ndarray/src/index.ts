@@ -77,6 +77,8 @@ export type {
   DeviceMemory,
   DeviceStorage,
   FusedKernels,
+  ElementwiseGroup,
+  ElementwiseMember,
   Kernel,
   KernelTable,
   KernelPrim,
