@@ -257,6 +257,19 @@ describe("downloadVerified under hostile servers (issue 19)", () => {
     expect(readdirSync(dirname(dest))).toEqual(["file.bin"]);
   });
 
+  it("finishing second, it keeps the winner's verified file; a file that fails the check is replaced", async () => {
+    const dest = join(tempDir(), "file.bin");
+    const options = { accept: [{ algorithm: "sha256" as const, hex: sha256(small) }] };
+    writeFileSync(dest, small);
+    const winner = statSync(dest).ino;
+    await downloadVerified(at("/resumable"), dest, options);
+    expect(statSync(dest).ino).toBe(winner);
+    writeFileSync(dest, "not the file");
+    await downloadVerified(at("/resumable"), dest, options);
+    expect(sha256(readFileSync(dest))).toBe(sha256(small));
+    expect(readdirSync(dirname(dest))).toEqual(["file.bin"]);
+  });
+
   it.each([
     [{ deadlineMs: -1 }, "deadlineMs must be a positive number of milliseconds, got -1"],
     [
