@@ -57,7 +57,6 @@ export async function downloadVerified(url: string, dest: string, options: Downl
   const deadlineAt = Date.now() + limits.deadlineMs;
   await mkdir(dirname(dest), { recursive: true });
   const part = await claimPart(dest, resume);
-  partsInUse.add(part);
   try {
     for (let attempt = 0; ; attempt++) {
       const resumedFrom = await fileSize(part);
@@ -77,12 +76,13 @@ export async function downloadVerified(url: string, dest: string, options: Downl
 }
 
 /**
- * A fresh partial-file name for this call. With `resume`, the largest partial left by a finished writer is
+ * A fresh partial-file name for this call (marked in use; the caller releases it). With `resume`, the largest partial left by a finished writer is
  * renamed to it (rename is atomic, so of two processes adopting the same one, one gets it and the other starts
  * from zero); other abandoned partials of `dest` are removed.
  */
 async function claimPart(dest: string, resume: boolean): Promise<string> {
   const part = tempNameFor(dest, "part");
+  partsInUse.add(part); // before it exists, so no other call here takes it over
   const abandoned = (await tempFilesOf(dest, "part")).filter(
     (t) => !partsInUse.has(t.path) && (t.pid === process.pid || !isProcessAlive(t.pid)),
   );
