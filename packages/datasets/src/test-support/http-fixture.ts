@@ -87,7 +87,8 @@ function flipSomeBytes(body: Uint8Array): Uint8Array {
 /** Sends the first half under a full Content-Length, then resets the connection, as a dropped download. */
 function dropHalfway(res: ServerResponse, body: Uint8Array): void {
   res.writeHead(200, { "Content-Length": body.length });
-  res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+  // The pause lets a loaded client read the first half before the cut (else it may see no bytes at all).
+  res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 200));
 }
 
 /** Sends `chunkBytes` every `everyMs` under a full Content-Length, until done or the client goes away. */
