@@ -37,7 +37,7 @@ export function setupMoons(): void {
   const redraw = () => {
     if (!run) return;
     drawBoundary($<HTMLCanvasElement>("moons-boundary"), run.grid(GRID), GRID, run.test);
-    drawLoss($<HTMLCanvasElement>("moons-loss"), losses, "loss");
+    drawLoss($<HTMLCanvasElement>("moons-loss"), losses, "loss (running mean)");
     const acc = run.testAccuracy();
     const us = (stepMs * 1000) / run.stepsDone;
     status.textContent = `${backendSelect.value} · ${run.stepsDone} steps (epoch ${(run.stepsDone / run.train.y.length).toFixed(1)}) · ${us.toFixed(0)} µs/step · test accuracy ${acc.toFixed(3)}`;
@@ -51,7 +51,11 @@ export function setupMoons(): void {
   const loop = () => {
     if (!running || !run) return;
     const t0 = performance.now();
-    while (performance.now() - t0 < SLICE_MS) losses.push(run.steps(50));
+    while (performance.now() - t0 < SLICE_MS) {
+      // The curve shows a running mean: per-sample losses jump around too much to read.
+      const loss = run.steps(50);
+      losses.push(losses.length === 0 ? loss : 0.9 * losses[losses.length - 1]! + 0.1 * loss);
+    }
     stepMs += performance.now() - t0;
     redraw();
     setTimeout(loop, 0);

@@ -122,6 +122,34 @@ describe("the playground in Chromium", () => {
     await page.locator("#moons-view").screenshot({ path: join(OUT, "moons-parity.png") });
   }, 180_000);
 
+  it("without COOP/COEP falls back to one wasm thread and says so", async () => {
+    const plain = await browser.newPage();
+    // Serve the same files with the isolation headers stripped.
+    await plain.route("**/*", async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers["cross-origin-opener-policy"];
+      delete headers["cross-origin-embedder-policy"];
+      await route.fulfill({ response, headers });
+    });
+    try {
+      await plain.goto(server.resolvedUrls!.local[0]!);
+      const note = plain.locator("#isolation");
+      expect(await note.evaluate((el) => (el as HTMLElement).dataset.isolated)).toBe("false");
+      expect(await note.textContent()).toMatch(/one thread/);
+      await plain.click("#moons-view summary");
+      await plain.click("#parity-run");
+      await plain.waitForFunction(() => document.getElementById("parity")!.dataset.state === "done", null, {
+        timeout: 120_000,
+      });
+      const trace = JSON.parse((await plain.locator("#parity").textContent())!);
+      expect(trace.threads).toBe(1);
+      await plain.screenshot({ path: join(OUT, "not-isolated.png") });
+    } finally {
+      await plain.close();
+    }
+  }, 180_000);
+
   it("trains Fashion-MNIST on the real data, saves the model and loads it back from the cache", async () => {
     await page.fill("#fashion-batches", "150");
     await page.click("#fashion-train");
