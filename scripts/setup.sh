@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine: pnpm, the Fashion-MNIST data and the wamerican word list from Debian, dependencies, and a build.
+# Sets up a fresh machine: pnpm, the Fashion-MNIST data, the wamerican word list and chromium from Debian, dependencies, and a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 COREPACK_ENABLE_DOWNLOAD_PROMPT=0
@@ -24,6 +24,15 @@ if [ ! -f /usr/share/dict/words ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wamerican >/dev/null
   else
     echo "setup: /usr/share/dict/words not found; run 'sudo apt-get install wamerican'" >&2
+  fi
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium (for the playground's browser test)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium not found; run 'sudo apt-get install chromium' (apps/playground's browser test needs it)" >&2
   fi
 fi
 

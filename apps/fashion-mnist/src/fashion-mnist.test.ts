@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadFashionMnist } from "@chainrule/datasets";
+import { loadFashionMnist } from "@chainrule/datasets/node";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSafetensorsFile } from "@chainrule/nn/node";

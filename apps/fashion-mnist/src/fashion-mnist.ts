@@ -1,12 +1,12 @@
 import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { noGrad } from "@chainrule/autograd";
-import { DataLoader, loadFashionMnist, normalizeImages, type FashionMnist } from "@chainrule/datasets";
+import { DataLoader, loadFashionMnist, normalizeImages, type FashionMnist } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
 import { Dense, Flatten, Sequential, sparseSoftmaxCrossEntropy } from "@chainrule/nn";
 import { loadSafetensorsFile, readSafetensorsFile, saveSafetensorsFile } from "@chainrule/nn/node";
 import { Adam } from "@chainrule/optim";
 import { fashionCnn } from "@chainrule/layer-conv";
-import { confusionMatrix, imageGrid, lineChart, save, type Chart } from "@chainrule/plot";
+import { confusionMatrix, imageGrid, lineChart, save, type Chart } from "@chainrule/plot/node";
 import { fit, type ProgressReporter } from "@chainrule/train";
 import { minimize, placeholder, trace } from "@chainrule/graph";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";

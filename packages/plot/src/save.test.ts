@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { lineChart, save } from "./index.js";
+import { lineChart, save } from "./node.js";
 import { writeAtomic } from "./save.js";
 import { pngInfo } from "./testing.js";
 

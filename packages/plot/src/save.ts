@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { svgToPng, toSvg, type PngOptions } from "./render.js";
+import { svgToPng, type PngOptions } from "./png.js";
+import { toSvg } from "./render.js";
 import type { Chart } from "./types.js";
 
 export interface SavedFiles {
