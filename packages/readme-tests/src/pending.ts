@@ -9,9 +9,4 @@ export const PENDING: ReadonlySet<string> = new Set([
   "packages/backend-wasm/README.md#4",
   "packages/backend-wasm/README.md#5",
   "packages/backend-wasm/README.md#6",
-  "packages/datasets/README.md#2",
-  "packages/datasets/README.md#3",
-  "packages/datasets/README.md#4",
-  "packages/datasets/README.md#6",
-  "packages/datasets/README.md#7",
 ]);
