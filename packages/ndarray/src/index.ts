@@ -1,13 +1,16 @@
 import { jsBackend } from "./backend-js";
 import { setDefaultBackend } from "./engine";
 import { installMethods } from "./methods";
+import { brandNDArray } from "./copies";
 
 setDefaultBackend(jsBackend);
 installMethods();
+brandNDArray();
 
 export { NDArray, type NestedArray } from "./ndarray";
 export { type DType, type TypedArray, DTYPES, promote, isFloat, weakScalarDType, allocate } from "./dtype";
 export { BackendError, ShapeError } from "./errors";
+export { foreignCopy, foreignCopyError, THIS_COPY, type CopyInfo } from "./copies";
 export {
   broadcastShapes,
   sizeOf,
