@@ -15,7 +15,7 @@ import {
   withEvalMode,
 } from "@chainrule/nn";
 import { SGD } from "@chainrule/optim";
-import { exportOnnx, OnnxError, OPSET } from "./index";
+import { exportOnnx, importOnnx, OnnxError, OPSET } from "./index";
 import { onnx } from "./proto";
 import { fashionCnn, fashionMlp, maxRelError, moonsNetwork, randomInput, runOrt } from "./test-helpers";
 
@@ -59,9 +59,18 @@ describe("exportOnnx(traced) against onnxruntime (float32, 1e-5, batches 5 and 8
     expect(graph.initializer!.filter((t) => t.dataType === 1)).toHaveLength(10);
   });
 
-  it("the Fashion-MNIST CNN (im2col as a one-hot Conv, MaxPool)", async () => {
-    const { worst } = await compareTraced(fashionCnn(2), [28, 28], 20);
+  it("the Fashion-MNIST CNN (im2col + matmul found and written as Conv, MaxPool)", async () => {
+    const { worst, bytes } = await compareTraced(fashionCnn(2), [28, 28], 20);
     expect(worst).toBeLessThan(1e-5);
+    const graph = onnx.ModelProto.decode(bytes).graph!;
+    const ops = graph.node!.map((n) => n.opType);
+    expect(ops.filter((o) => o === "Conv")).toHaveLength(2);
+    expect(ops.filter((o) => o === "MaxPool")).toHaveLength(2);
+    // The kernels are the model's, permuted to [cout, cin, kh, kw]: no one-hot im2col kernel, no copy.
+    const shapes = graph.initializer!.map((t) => t.dims!.map(Number).join("x"));
+    expect(shapes).toContain("32x1x3x3");
+    expect(shapes).toContain("64x32x3x3");
+    expect(shapes.filter((d) => d.split("x").length === 4)).toHaveLength(2);
   });
 
   it("the moons network", async () => {
@@ -131,6 +140,19 @@ describe("exportOnnx(traced) against onnxruntime (float32, 1e-5, batches 5 and 8
     expect(maxRelError(out.clipped!.data as Float32Array, want.clipped.dataSync())).toBeLessThan(1e-5);
     expect(out.best!.type).toBe("int32");
     expect(Array.from(out.best!.data as Int32Array)).toEqual(Array.from(want.best.dataSync()));
+  });
+});
+
+describe("traced → ONNX → chainrule", () => {
+  it("the Fashion-MNIST MLP and the moons network come back with identical outputs", () => {
+    for (const [model, sample] of [
+      [fashionMlp(6), [28, 28]],
+      [moonsNetwork(7), [2]],
+    ] as const) {
+      const back = importOnnx(exportOnnx(traceModel(model, [...sample])));
+      const x = randomInput([6, ...sample], 80);
+      expect(eager(back, x).dataSync()).toEqual(eager(model, x).dataSync());
+    }
   });
 });
 

@@ -1,6 +1,15 @@
 import { cast, fromTypedArray, type DType } from "@chainrule/ndarray";
 import { OnnxError } from "./errors";
-import { attrInt, floatTensor, int64Tensor, onnx, type Attribute, type Node, type Tensor } from "./proto";
+import {
+  attrInt,
+  attrInts,
+  floatTensor,
+  int64Tensor,
+  onnx,
+  type Attribute,
+  type Node,
+  type Tensor,
+} from "./proto";
 import { elemType, tensorInfo, valueTensor } from "./proto-values";
 import {
   batchFactors,
@@ -11,7 +20,16 @@ import {
   type GraphNodeLike,
   type TracedLike,
 } from "./traced-graph";
-import { opTable, type OpContext, type OpMapping, type Window } from "./traced-ops";
+import { findConvs, type ConvMatch } from "./traced-conv";
+import {
+  opTable,
+  TO_NCHW,
+  TO_NHWC,
+  windowAttrs,
+  type OpContext,
+  type OpMapping,
+  type Window,
+} from "./traced-ops";
 
 export interface TracedExportOptions {
   batchName: string;
@@ -82,7 +100,14 @@ class TracedBuilder {
     return `_${prefix}_${this.count++}`;
   }
 
+  /** Node `id`'s ONNX name; Variables and constants become initializers when first used. */
   nameOf(id: number): string {
+    const n = this.g.nodes[id]!;
+    if (this.names[id] === undefined && (n.kind === "variable" || n.kind === "constant")) {
+      const name = this.fresh(n.kind === "variable" ? (n.name ?? "variable") : "const");
+      this.initializers.push(valueTensor(name, n.value!));
+      this.names[id] = name;
+    }
     const name = this.names[id];
     if (name === undefined) throw new OnnxError(`exportOnnx: node %${id} is used before it is defined`);
     return name;
@@ -136,11 +161,7 @@ class TracedBuilder {
 
   add(n: GraphNodeLike): void {
     if (n.kind === "placeholder") return void (this.names[n.id] = n.name ?? `input${n.id}`);
-    if (n.kind === "variable" || n.kind === "constant") {
-      const name = this.fresh(n.kind === "variable" ? (n.name ?? "variable") : "const");
-      this.initializers.push(valueTensor(name, n.value!));
-      return void (this.names[n.id] = name);
-    }
+    if (n.kind === "variable" || n.kind === "constant") return; // written when used (nameOf)
     const map = this.table[n.op];
     if (!map) {
       throw new OnnxError(
@@ -151,6 +172,29 @@ class TracedBuilder {
     const out = this.fresh(n.op);
     this.names[n.id] = out;
     map(this.context(n, out));
+  }
+
+  /** A traced convolution as one Conv: NHWC → NCHW, the kernel as [cout, cin, kh, kw], back to NHWC. */
+  addConv(n: GraphNodeLike, m: ConvMatch): void {
+    const out = this.fresh("conv");
+    this.names[n.id] = out;
+    const c = this.context(n, out);
+    const k = this.g.nodes[m.kernel]!;
+    let weight: string;
+    if (k.value !== undefined && (k.kind === "variable" || k.kind === "constant")) {
+      weight = this.fresh(`${k.name ?? "const"}_oihw`);
+      this.initializers.push(floatTensor(weight, k.value, [3, 2, 0, 1]));
+    } else {
+      weight = c.emit(
+        "Transpose",
+        [this.cast(m.kernel, "float32")],
+        [attrInts("perm", [3, 2, 0, 1])],
+        "kernel",
+      );
+    }
+    const x = c.emit("Transpose", [this.cast(m.input, "float32")], [attrInts("perm", TO_NCHW)], "conv_in");
+    const y = c.emit("Conv", [x, weight], windowAttrs(m.window), "conv_nchw");
+    c.emit("Transpose", [y], [attrInts("perm", TO_NHWC)]);
   }
 
   private context(n: GraphNodeLike, out: string): OpContext {
@@ -186,8 +230,18 @@ export function exportTraced(traced: TracedLike, options: TracedExportOptions): 
     if (inputNames.has(name)) throw new OnnxError(`exportOnnx: output '${name}' has an input's name`);
   const live = liveNodes(g, [...outputs.map(([, id]) => id), ...g.placeholders]);
   const factors = batchFactors(g, other, live);
+  const { convs, absorbed } = findConvs(
+    g,
+    live,
+    outputs.map(([, id]) => id),
+  );
   const b = new TracedBuilder(g, factors);
-  for (const n of g.nodes) if (live.has(n.id)) b.add(n);
+  for (const n of g.nodes) {
+    if (!live.has(n.id) || absorbed.has(n.id)) continue;
+    const conv = convs.get(n.id);
+    if (conv) b.addConv(n, conv);
+    else b.add(n);
+  }
   for (const [name, id] of outputs) {
     b.nodes.push({ opType: "Identity", name, input: [b.nameOf(id)], output: [name] });
   }

@@ -129,8 +129,8 @@ function slice(c: OpContext): void {
 }
 
 // layer-conv's primitives work on NHWC; ONNX's Conv and MaxPool on NCHW.
-const TO_NCHW = [0, 3, 1, 2];
-const TO_NHWC = [0, 2, 3, 1];
+export const TO_NCHW = [0, 3, 1, 2];
+export const TO_NHWC = [0, 2, 3, 1];
 
 interface Window {
   inH: number;
@@ -149,7 +149,7 @@ interface Window {
 }
 
 /** The window's attributes for ONNX: bottom/right padding so that the output has chainrule's size. */
-function windowAttrs(w: Window): Attribute[] {
+export function windowAttrs(w: Window): Attribute[] {
   const after = (out: number, s: number, d: number, k: number, size: number, before: number) =>
     Math.max(0, (out - 1) * s + d * (k - 1) + 1 - size - before);
   return [
