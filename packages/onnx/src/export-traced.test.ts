@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { noGrad } from "@chainrule/autograd";
 import { minimize, placeholder, trace } from "@chainrule/graph";
 import * as np from "@chainrule/ndarray";
+import * as layerConv from "@chainrule/layer-conv";
 import { AvgPool2D, Conv2D, MaxPool2D } from "@chainrule/layer-conv";
 import {
   BatchNorm1d,
@@ -71,6 +72,8 @@ describe("exportOnnx(traced) against onnxruntime (float32, 1e-5, batches 5 and 8
     expect(shapes).toContain("32x1x3x3");
     expect(shapes).toContain("64x32x3x3");
     expect(shapes.filter((d) => d.split("x").length === 4)).toHaveLength(2);
+    // The biases are the Convs' third inputs, not separate Adds.
+    expect(graph.node!.filter((n) => n.opType === "Conv").every((n) => n.input!.length === 3)).toBe(true);
   });
 
   it("the moons network", async () => {
@@ -144,12 +147,13 @@ describe("exportOnnx(traced) against onnxruntime (float32, 1e-5, batches 5 and 8
 });
 
 describe("traced → ONNX → chainrule", () => {
-  it("the Fashion-MNIST MLP and the moons network come back with identical outputs", () => {
+  it("the Fashion-MNIST MLP, the CNN and the moons network come back with identical outputs", () => {
     for (const [model, sample] of [
       [fashionMlp(6), [28, 28]],
+      [fashionCnn(8), [28, 28]],
       [moonsNetwork(7), [2]],
     ] as const) {
-      const back = importOnnx(exportOnnx(traceModel(model, [...sample])));
+      const back = importOnnx(exportOnnx(traceModel(model, [...sample])), { layerConv });
       const x = randomInput([6, ...sample], 80);
       expect(eager(back, x).dataSync()).toEqual(eager(model, x).dataSync());
     }

@@ -11,14 +11,27 @@ export interface ConvMatch {
   /** The kernel node, shape [kh, kw, cin, cout]. */
   readonly kernel: number;
   readonly window: Window;
+  /** The bias node ([cout]) when the convolution's only use adds it: Conv's third input. */
+  readonly bias?: number;
 }
 
-function useCounts(g: GraphLike, live: ReadonlySet<number>, outputs: readonly number[]): Map<number, number> {
-  const uses = new Map<number, number>();
-  const use = (id: number) => uses.set(id, (uses.get(id) ?? 0) + 1);
-  for (const n of g.nodes) if (live.has(n.id)) n.inputs.forEach(use);
-  outputs.forEach(use);
-  return uses;
+/** For each node, the live nodes that read it (an output counts as a reader, `-1`). */
+function readers(g: GraphLike, live: ReadonlySet<number>, outputs: readonly number[]): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  const read = (id: number, by_: number) => by.set(id, [...(by.get(id) ?? []), by_]);
+  for (const n of g.nodes) if (live.has(n.id)) n.inputs.forEach((i) => read(i, n.id));
+  outputs.forEach((id) => read(id, -1));
+  return by;
+}
+
+/** The add of a [cout] bias that is the convolution's only reader, if there is one. */
+function biasAdd(g: GraphLike, r: GraphNodeLike, readBy: Map<number, number[]>): GraphNodeLike | undefined {
+  const users = readBy.get(r.id) ?? [];
+  const add = users.length === 1 && users[0]! >= 0 ? g.nodes[users[0]!] : undefined;
+  if (add?.op !== "add" || add.inputs[0] !== r.id || add.dtype !== r.dtype) return undefined;
+  const bias = g.nodes[add.inputs[1]!]!;
+  const same = add.shape.length === 4 && add.shape.every((d, i) => d === r.shape[i]);
+  return same && bias.shape.length === 1 && bias.shape[0] === r.shape[3] ? add : undefined;
 }
 
 /** The convolution ending at reshape node `r`, if it is one; `only` says whether a node has no other use. */
@@ -53,15 +66,19 @@ export function findConvs(
   live: ReadonlySet<number>,
   outputs: readonly number[],
 ): { convs: Map<number, ConvMatch>; absorbed: Set<number> } {
-  const uses = useCounts(g, live, outputs);
-  const only = (id: number) => uses.get(id) === 1;
+  const readBy = readers(g, live, outputs);
+  const only = (id: number) => readBy.get(id)?.length === 1;
   const convs = new Map<number, ConvMatch>();
   const absorbed = new Set<number>();
   for (const r of g.nodes) {
     if (!live.has(r.id)) continue;
     const m = matchConv(g, r, only);
     if (!m) continue;
-    convs.set(r.id, m);
+    const add = biasAdd(g, r, readBy);
+    if (add) {
+      convs.set(add.id, { ...m, bias: add.inputs[1]! });
+      absorbed.add(r.id);
+    } else convs.set(r.id, m);
     const mm = g.nodes[r.inputs[0]!]!;
     const rows = g.nodes[mm.inputs[0]!]!;
     absorbed.add(mm.id).add(rows.id).add(rows.inputs[0]!);

@@ -193,7 +193,9 @@ class TracedBuilder {
       );
     }
     const x = c.emit("Transpose", [this.cast(m.input, "float32")], [attrInts("perm", TO_NCHW)], "conv_in");
-    const y = c.emit("Conv", [x, weight], windowAttrs(m.window), "conv_nchw");
+    const inputs = [x, weight];
+    if (m.bias !== undefined) inputs.push(this.cast(m.bias, "float32"));
+    const y = c.emit("Conv", inputs, windowAttrs(m.window), "conv_nchw");
     c.emit("Transpose", [y], [attrInts("perm", TO_NHWC)]);
   }
 
