@@ -72,6 +72,12 @@ describe("exportOnnx(traced) against onnxruntime (float32, 1e-5, batches 5 and 8
     expect(shapes).toContain("32x1x3x3");
     expect(shapes).toContain("64x32x3x3");
     expect(shapes.filter((d) => d.split("x").length === 4)).toHaveLength(2);
+    // No Transpose undoes the one before it (pool → NHWC → NCHW → Conv).
+    const byOutput = new Map(graph.node!.map((n) => [n.output![0], n.opType]));
+    const pairs = graph.node!.filter(
+      (n) => n.opType === "Transpose" && byOutput.get(n.input![0]!) === "Transpose",
+    );
+    expect(pairs).toHaveLength(0);
     // The biases are the Convs' third inputs, not separate Adds.
     expect(graph.node!.filter((n) => n.opType === "Conv").every((n) => n.input!.length === 3)).toBe(true);
   });

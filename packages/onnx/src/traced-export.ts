@@ -20,6 +20,7 @@ import {
   type GraphNodeLike,
   type TracedLike,
 } from "./traced-graph";
+import { simplify } from "./simplify";
 import { findConvs, type ConvMatch } from "./traced-conv";
 import {
   opTable,
@@ -251,10 +252,15 @@ export function exportTraced(traced: TracedLike, options: TracedExportOptions): 
     const n = g.nodes[id]!;
     return tensorInfo(name, n.dtype, n.shape, factors[id]!, options.batchName);
   };
+  const nodes = simplify(
+    b.nodes,
+    outputs.map(([name]) => name),
+  );
+  const read = new Set(nodes.flatMap((n) => n.input ?? []));
   const graph = {
     name: options.graphName,
-    node: b.nodes,
-    initializer: b.initializers,
+    node: nodes,
+    initializer: b.initializers.filter((t) => read.has(t.name!)),
     input: g.placeholders.map((id) => info(b.nameOf(id), id)),
     output: outputs.map(([name, id]) => info(name, id)),
   };
