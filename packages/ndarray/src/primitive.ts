@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from "./dtype";
 import type { NDArray } from "./ndarray";
+import type { PrimitiveKernels } from "./define";
 
 /**
  * The vector-Jacobian product of a primitive: given the gradient `g` of its output, return the
@@ -130,6 +131,8 @@ interface BackendBase {
   readonly name: string;
   /** Optional whole updates (their owners look here first). */
   readonly fused?: FusedKernels;
+  /** Its kernels for primitives defined outside the core (`definePrimitive`), keyed by the primitive object. */
+  readonly primitiveKernels?: PrimitiveKernels;
 }
 
 /**
