@@ -7,6 +7,7 @@ import {
   type HostBackend,
   type Kernel,
   type KernelTable,
+  type PrimitiveKernels,
 } from "@chainrule/ndarray";
 import type { AdamStep } from "@chainrule/optim";
 import { setBackend } from "@chainrule/ndarray";
@@ -119,6 +120,11 @@ export interface WasmBackendOptions extends BackendOptions {
   /** Worker threads for large matmuls (Node worker_threads or Web Workers over shared memory). */
   threads?: number | false;
   threadOptions?: Omit<ThreadOptions, "threads">;
+  /**
+   * Kernels for primitives defined outside the core, e.g. `wasmConvKernels` from
+   * `@chainrule/backend-wasm/conv` (layer-conv's im2col, col2im and max pooling in wasm).
+   */
+  primitiveKernels?: PrimitiveKernels;
 }
 
 /** Compiles the module (and starts workers when asked) and returns the Backend. */
@@ -127,7 +133,8 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
   if (options.threads !== false && (options.threads ?? 1) > 1) {
     await initThreads({ ...options.threadOptions, threads: options.threads as number });
   }
-  return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam } };
+  const { primitiveKernels } = options;
+  return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam }, primitiveKernels };
 }
 
 /** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */
