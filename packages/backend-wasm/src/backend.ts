@@ -12,6 +12,7 @@ import {
 import type { AdamStep } from "@chainrule/optim";
 import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
+import { elementwiseKernels } from "./elementwise-ops";
 import { gemm } from "./gemm";
 import { initBackend, type BackendOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
@@ -113,8 +114,11 @@ export function wasmAdam(s: AdamStep): boolean {
   return true;
 }
 
-/** The kernels that pay off in wasm; every other primitive runs the reference kernel. */
-export const wasmKernels: Partial<KernelTable> = { matmul: wasmMatmul };
+/**
+ * The kernels that pay off in wasm (matmul, and the exactly rounded elementwise ops of
+ * src/elementwise-ops.ts); every other primitive runs the reference kernel.
+ */
+export const wasmKernels: Partial<KernelTable> = { ...elementwiseKernels(), matmul: wasmMatmul };
 
 export interface WasmBackendOptions extends BackendOptions {
   /** Worker threads for large matmuls (Node worker_threads or Web Workers over shared memory). */
