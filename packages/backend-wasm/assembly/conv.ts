@@ -175,6 +175,12 @@ function poolArgmax<T>(geom: usize, sel: usize, n: i32, idx: usize, best: usize)
             const ix = x0 + kx * dw;
             if (ix < 0 || ix >= inW) continue;
             const tap = base + iy * rowStride + ix * C;
+            // float32 with whole v128 channel groups: four channels per step, same rule lane by lane.
+            if (sizeof<T>() == 4 && (C & 3) == 0) {
+              argmaxLanes(sel, tap, C, best, o, first);
+              first = false;
+              continue;
+            }
             if (first) {
               for (let c = 0; c < C; c++) {
                 store<T>(at<T>(best, c), load<T>(at<T>(sel, tap + c)));
@@ -199,6 +205,26 @@ function poolArgmax<T>(geom: usize, sel: usize, n: i32, idx: usize, best: usize)
     }
   }
   return 0;
+}
+
+/** The f32x4 step of poolArgmax for one tap: take v where v > best, or v is the first NaN. */
+function argmaxLanes(sel: usize, tap: i32, C: i32, best: usize, o: usize, first: bool): void {
+  const offsets = i32x4(0, 1, 2, 3);
+  for (let c = 0; c < C; c += 4) {
+    const v = v128.load(at<f32>(sel, tap + c));
+    const here = i32x4.add(i32x4.splat(tap + c), offsets);
+    const pb = at<f32>(best, c);
+    const pi = o + ((<usize>c) << 2);
+    if (first) {
+      v128.store(pb, v);
+      v128.store(pi, here);
+      continue;
+    }
+    const cur = v128.load(pb);
+    const take = v128.or(f32x4.gt(v, cur), v128.and(f32x4.ne(v, v), f32x4.eq(cur, cur)));
+    v128.store(pb, v128.bitselect(v, cur, take));
+    v128.store(pi, v128.bitselect(here, v128.load(pi), take));
+  }
 }
 
 /** out[i] = values[argmax_i]; returns poolArgmax's status. `idx` is scratch for out's count of i32. */
