@@ -87,7 +87,12 @@ const torch = torchResults();
 
 // chainrule on each of its backends: the reference TypeScript one and WebAssembly SIMD.
 // The wasm backend as the demos run it: the FMA (relaxed-SIMD) build, which Node 20 enables with a V8 flag.
-const backends = { js: np.jsBackend, wasm: await wasm.createBackend({ relaxedSimd: true }) };
+// It also runs layer-conv's window primitives (im2col, col2im, max pooling) in wasm.
+const { wasmConvKernels } = await import("@chainrule/backend-wasm/conv");
+const backends = {
+  js: np.jsBackend,
+  wasm: await wasm.createBackend({ relaxedSimd: true, primitiveKernels: wasmConvKernels }),
+};
 log(`bench: wasm backend ${JSON.stringify(wasm.backendInfo())}`);
 function onBackend(name, fn) {
   const before = np.getBackend();

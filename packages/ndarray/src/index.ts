@@ -57,6 +57,10 @@ export {
 export { jsBackend } from "./backend-js";
 export {
   definePrimitive,
+  primitiveKernel,
+  primitiveKernels,
+  type PrimitiveKernels,
+  type PrimitiveKernelEntry,
   type PrimitiveDefinition,
   type DefinedPrimitive,
   type CustomKernel,

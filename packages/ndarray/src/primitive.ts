@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from "./dtype";
 import type { NDArray } from "./ndarray";
+import type { PrimitiveKernels } from "./define";
 
 /**
  * The vector-Jacobian product of a primitive: given the gradient `g` of its output, return the
@@ -158,6 +159,8 @@ interface BackendBase {
    * each time the graph runs; `undefined` declines, and the graph runs its generated JS loop instead.
    */
   readonly compileElementwise?: (group: ElementwiseGroup) => (() => void) | undefined;
+  /** Its kernels for primitives defined outside the core (`definePrimitive`), keyed by the primitive object. */
+  readonly primitiveKernels?: PrimitiveKernels;
 }
 
 /**
