@@ -5,5 +5,7 @@ import { setBackend } from "./packages/ndarray/src/index";
 const name = process.env.CHAINRULE_BACKEND?.trim();
 if (name === "wasm") {
   const wasm = await import("./packages/backend-wasm/src/index");
-  setBackend(await wasm.createBackend());
+  // With layer-conv's window primitives in wasm too, so its suite checks those kernels on this backend.
+  const { wasmConvKernels } = await import("./packages/backend-wasm/src/conv-kernels");
+  setBackend(await wasm.createBackend({ primitiveKernels: wasmConvKernels }));
 }

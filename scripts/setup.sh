@@ -29,7 +29,7 @@ fi
 
 if [ ! -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's chromium (its SwiftShader Vulkan driver runs the webgpu tests on the CPU)"
+    echo "setup: installing Debian's chromium (the playground's browser test; its SwiftShader Vulkan driver runs the webgpu tests on the CPU)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "setup: /usr/lib/chromium/vk_swiftshader_icd.json not found; run 'sudo apt-get install chromium' (SwiftShader, for the webgpu tests)" >&2

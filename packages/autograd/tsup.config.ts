@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -10,4 +11,7 @@ export default defineConfig({
   // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
   // otherwise renames them `_class2` in summary(), toString() and error names.
   keepNames: true,
+  // Under Node, `import` loads this wrapper around the CJS build (the "node" export condition), so that
+  // `import` and `require` share one GradientTape and Variable class, as @chainrule/ndarray does.
+  onSuccess: async () => writeFileSync("dist/index.node.mjs", 'export * from "./index.cjs";\n'),
 });

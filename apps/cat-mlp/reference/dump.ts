@@ -1,7 +1,7 @@
 // Writes the cat-vs-non-cat data and this app's initial weights for seeds 0…n-1 as raw little-endian float64,
 // for numpy_reference.py. Run from apps/cat-mlp:
 //   npx tsx --conditions=@chainrule/source reference/dump.ts /tmp/cat-reference 12
-import { flattenImages, loadCatVsNonCat, normalizeImages } from "@chainrule/datasets";
+import { flattenImages, loadCatVsNonCat, normalizeImages } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

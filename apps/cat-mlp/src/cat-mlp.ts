@@ -1,10 +1,10 @@
 import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { noGrad } from "@chainrule/autograd";
-import { flattenImages, loadCatVsNonCat, normalizeImages } from "@chainrule/datasets";
+import { flattenImages, loadCatVsNonCat, normalizeImages } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
 import { binaryAccuracy, binaryCrossEntropyWithLogits, Dense, Sequential, sigmoid } from "@chainrule/nn";
 import { SGD } from "@chainrule/optim";
-import { imageGrid, lineChart, save } from "@chainrule/plot";
+import { imageGrid, lineChart, save } from "@chainrule/plot/node";
 import { fit, type ProgressReporter } from "@chainrule/train";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";

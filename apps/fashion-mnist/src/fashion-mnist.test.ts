@@ -1,11 +1,29 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadFashionMnist } from "@chainrule/datasets";
+import { loadFashionMnist } from "@chainrule/datasets/node";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSafetensorsFile } from "@chainrule/nn/node";
-import { evalOnly, run, savedModelKind } from "./fashion-mnist";
+import * as ort from "onnxruntime-node";
+import { normalizeImages } from "@chainrule/datasets";
+import * as np from "@chainrule/ndarray";
+import { evalOnly, exportModelOnnx, run, savedModelKind } from "./fashion-mnist";
+
+/** --export-onnx's file opened in onnxruntime (the reference): its accuracy on the first `n` test images. */
+async function onnxruntimeAccuracy(file: string, images: np.NDArray, labels: np.NDArray, n: number) {
+  const x = normalizeImages(np.slice(images, [[0, n]]));
+  const session = await ort.InferenceSession.create(file);
+  const feed = { input: new ort.Tensor("float32", x.dataSync() as Float32Array, [n, 28, 28]) };
+  const logits = (await session.run(feed)).output!.data as Float32Array;
+  const truth = labels.dataSync();
+  let right = 0;
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(logits.subarray(i * 10, i * 10 + 10));
+    if (row.indexOf(Math.max(...row)) === truth[i]) right++;
+  }
+  return right / n;
+}
 
 const out = mkdtempSync(join(tmpdir(), "fashion-mnist-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -34,7 +52,7 @@ describe("apps/fashion-mnist end to end", () => {
   it("trains one epoch on a subset, writes metrics, plots and the model, and reloads it", async () => {
     const data = await loadFashionMnist();
     const lines: string[] = [];
-    const { metrics } = await run({
+    const { metrics, model } = await run({
       epochs: 1,
       lr: 1e-3,
       batchSize: 100,
@@ -88,13 +106,19 @@ describe("apps/fashion-mnist end to end", () => {
     expect(evalLines[0]).toContain(`test accuracy ${metrics.testAccuracy.toFixed(4)}`);
     expect(reloaded.model).toBe("mlp");
     expect((await readSafetensorsFile(file)).metadata.model_kind).toBe("mlp");
+
+    // --export-onnx: onnxruntime scores the file as chainrule scored the model (within a near-tie or two).
+    const onnxFile = join(out, "model.onnx");
+    await exportModelOnnx(model, onnxFile);
+    const ortAccuracy = await onnxruntimeAccuracy(onnxFile, data.test.images, data.test.labels, 10000);
+    expect(Math.abs(ortAccuracy - metrics.testAccuracy)).toBeLessThanOrEqual(2e-4);
   });
 
   it("--model cnn: trains the conv net briefly, records the model kind, and --eval-only rebuilds the CNN", async () => {
     const data = await loadFashionMnist();
     const cnnOut = join(out, "cnn");
     const lines: string[] = [];
-    const { metrics } = await run({
+    const { metrics, model } = await run({
       model: "cnn",
       epochs: 1,
       lr: 1e-3,
@@ -137,5 +161,10 @@ describe("apps/fashion-mnist end to end", () => {
     expect(reloaded.accuracy).toBe(metrics.testAccuracy);
     expect(reloaded.loss).toBeCloseTo(metrics.testLoss, 6);
     expect(evalLines[0]).toContain("(cnn): test accuracy");
+
+    const onnxFile = join(cnnOut, "model.onnx");
+    await exportModelOnnx(model, onnxFile);
+    const ortAccuracy = await onnxruntimeAccuracy(onnxFile, data.test.images, data.test.labels, 500);
+    expect(Math.abs(ortAccuracy - metrics.testAccuracy)).toBeLessThanOrEqual(2 / 500);
   });
 });

@@ -1,12 +1,18 @@
 import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { noGrad } from "@chainrule/autograd";
-import { DataLoader, loadFashionMnist, normalizeImages, type FashionMnist } from "@chainrule/datasets";
+import { DataLoader, loadFashionMnist, normalizeImages, type FashionMnist } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
 import { Dense, Flatten, Sequential, sparseSoftmaxCrossEntropy } from "@chainrule/nn";
-import { loadSafetensorsFile, readSafetensorsFile, saveSafetensorsFile } from "@chainrule/nn/node";
+import {
+  loadSafetensorsFile,
+  readSafetensorsFile,
+  saveSafetensorsFile,
+  writeFileAtomic,
+} from "@chainrule/nn/node";
+import { exportOnnx } from "@chainrule/onnx";
 import { Adam } from "@chainrule/optim";
 import { fashionCnn } from "@chainrule/layer-conv";
-import { confusionMatrix, imageGrid, lineChart, save, type Chart } from "@chainrule/plot";
+import { confusionMatrix, imageGrid, lineChart, save, type Chart } from "@chainrule/plot/node";
 import { fit, type ProgressReporter } from "@chainrule/train";
 import { minimize, placeholder, trace } from "@chainrule/graph";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -424,4 +430,9 @@ export async function evalOnly(
       `test loss ${result.loss.toFixed(4)} · ${seconds.toFixed(1)} s`,
   );
   return { accuracy: result.accuracy, loss: result.loss, seconds, model: kind };
+}
+
+/** `--export-onnx`: the trained model as an ONNX file (input `[batch, 28, 28]`, 10 logits), written atomically. */
+export async function exportModelOnnx(model: Sequential, file: string): Promise<void> {
+  await writeFileAtomic(file, exportOnnx(model, np.zeros([1, 28, 28], "float32")));
 }

@@ -1,8 +1,5 @@
 import { backendFlag, parseAppFlags, parseBackend, selectBackend } from "@chainrule/app-kit";
-import { zeros } from "@chainrule/ndarray";
-import { writeFileAtomic } from "@chainrule/nn/node";
-import { exportOnnx } from "@chainrule/onnx";
-import { defaultEpochs, evalOnly, MODEL_KINDS, parseModelKind, run } from "./fashion-mnist";
+import { defaultEpochs, evalOnly, exportModelOnnx, MODEL_KINDS, parseModelKind, run } from "./fashion-mnist";
 
 const flags = parseAppFlags(
   "fashion-mnist",
@@ -56,7 +53,7 @@ if (typeof flags.extra["eval-only"] === "string") {
   );
   const onnxFile = flags.extra["export-onnx"];
   if (typeof onnxFile === "string") {
-    await writeFileAtomic(onnxFile, exportOnnx(trained, zeros([1, 28, 28], "float32")));
+    await exportModelOnnx(trained, onnxFile);
     console.log(`wrote ${onnxFile} (ONNX opset 17, input [batch, 28, 28], 10 logits)`);
   }
 }

@@ -1,6 +1,6 @@
 import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
-import { heatmap2d, sampleGrid, save } from "@chainrule/plot";
+import { heatmap2d, sampleGrid, save } from "@chainrule/plot/node";
 import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -6,7 +6,7 @@ import * as np from "@chainrule/ndarray";
 import { sparseSoftmaxCrossEntropy } from "@chainrule/nn";
 import { saveSafetensorsFile } from "@chainrule/nn/node";
 import { AdamW, cosineDecay, linearWarmup } from "@chainrule/optim";
-import { lineChart, save } from "@chainrule/plot";
+import { lineChart, save } from "@chainrule/plot/node";
 import { fit, type ProgressReporter } from "@chainrule/train";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -4,7 +4,7 @@ import { DataLoader, makeMoons, trainTestSplit } from "@chainrule/datasets";
 import * as np from "@chainrule/ndarray";
 import { Dense, initializers, meanSquaredError, Sequential } from "@chainrule/nn";
 import { SGD } from "@chainrule/optim";
-import { decisionBoundary, lineChart, sampleGrid, save, scatterPlot } from "@chainrule/plot";
+import { decisionBoundary, lineChart, sampleGrid, save, scatterPlot } from "@chainrule/plot/node";
 import { fit, type ProgressReporter } from "@chainrule/train";
 import { compileTrainStep, GradientDescentOptimizer, placeholder } from "@chainrule/graph";
 import { join } from "node:path";

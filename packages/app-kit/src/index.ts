@@ -1,6 +1,4 @@
 // Shared by the demo apps (Node only): their common flags and how they write results.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   commonFlags,
   HelpRequested,
@@ -78,19 +76,12 @@ export function parseAppFlags(
   }
 }
 
-/** Writes JSON through a temporary file and a rename, so a reader never sees half a file. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-  renameSync(tmp, path);
-}
-
 /** Seconds since `t0` (from performance.now()). */
 export function secondsSince(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
+export { writeJsonAtomic } from "./atomic-json";
 export {
   HelpRequested,
   UsageError,

@@ -5,3 +5,5 @@ export { noGrad, stopGradient, detach, customGrad, type CustomGradResult } from 
 export { checkGrads, GradCheckError, type CheckGradsOptions, type CheckGradsReport } from "./check";
 export type { Tree, MapTree } from "./tree";
 export type { TapeNode } from "./backward";
+export { jvp, hvp } from "./forward";
+export { jacobian, hessian } from "./jacobian";

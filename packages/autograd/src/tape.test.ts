@@ -126,6 +126,25 @@ describe("GradientTape (TensorFlow 2 examples)", () => {
     expect(text).toMatch(/mul\(/);
     expect(text).toMatch(/exp\(/);
   });
+
+  it("lists dtypes and shapes as @chainrule/graph does", () => {
+    const x = np.array([1, 2], { dtype: "float64" });
+    const n = np.array([1, 2, 3], { dtype: "int32" });
+    const tape = new GradientTape({ persistent: true });
+    tape.record(() => {
+      tape.watch(x);
+      return np.sum(x.mul(x)).mul(np.cast(np.sum(n), "float64"));
+    });
+    const lines = tape.toString().split("\n");
+    // The int32 sum is not recorded (it reads nothing watched); the sum reduces with kept dims, then reshapes.
+    expect(lines).toEqual([
+      "GradientTape(4 ops, persistent)",
+      "  %1:f64[2] = mul(%0:f64[2], %0:f64[2])",
+      "  %2:f64[1] = sum(%1:f64[2])",
+      "  %3:f64[] = reshape(%2:f64[1])",
+      "  %5:f64[] = mul(%3:f64[], %4:f64[])",
+    ]);
+  });
 });
 
 describe("the computational-graph view of backprop (apples and oranges)", () => {
@@ -149,7 +168,13 @@ describe("the computational-graph view of backprop (apples and oranges)", () => 
   });
 
   it("adding 3 oranges at 150: price 715 and the five gradients", () => {
-    const [apple, appleNum, orange, orangeNum, tax] = [100, 2, 150, 3, 1.1].map(s) as np.NDArray[];
+    const [apple, appleNum, orange, orangeNum, tax] = [100, 2, 150, 3, 1.1].map(s) as [
+      np.NDArray,
+      np.NDArray,
+      np.NDArray,
+      np.NDArray,
+      np.NDArray,
+    ];
     const tape = new GradientTape();
     const price = tape.record(() => {
       tape.watch(apple!, appleNum!, orange!, orangeNum!, tax!);

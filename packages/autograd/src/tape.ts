@@ -8,6 +8,7 @@ import {
   type Recorder,
 } from "@chainrule/ndarray";
 import { backward, UNTRACKED, type TapeNode, type TrackId } from "./backward";
+import { listTape } from "./listing";
 import { flatten, unflatten, type MapTree, type Tree } from "./tree";
 import { Variable } from "./variable";
 
@@ -164,14 +165,8 @@ export class GradientTape {
     return result as MapTree<S, NDArray | null>;
   }
 
-  /** The recorded graph as text, one primitive per line (inputs → output shapes). */
+  /** The recorded graph as text, one primitive per line with dtypes and shapes, as `@chainrule/graph` lists them. */
   toString(): string {
-    const ids = new Map<NDArray, string>();
-    const id = (x: NDArray) => ids.get(x) ?? (ids.set(x, `%${ids.size}`), ids.get(x)!);
-    const lines = this.nodes.map((n) => {
-      const ins = n.inputs.map((x) => `${id(x)}[${x.shape.join(",")}]`).join(", ");
-      return `${id(n.output)}[${n.output.shape.join(",")}] = ${n.prim.name}(${ins})`;
-    });
-    return `GradientTape(${this.nodes.length} ops${this.persistent ? ", persistent" : ""})\n${lines.join("\n")}`;
+    return listTape(this.nodes, this.persistent);
   }
 }

@@ -1,4 +1,4 @@
-import { NDArray } from "@chainrule/ndarray";
+import { foreignCopy, foreignCopyError, NDArray } from "@chainrule/ndarray";
 
 /** Arrays, or arrays and records of them, nested: the shapes `gradient` accepts and returns. */
 export type Tree<T = NDArray> = T | readonly Tree<T>[] | { readonly [key: string]: Tree<T> };
@@ -16,6 +16,7 @@ export function flatten(tree: Tree<unknown>, what: string): NDArray[] {
   const out: NDArray[] = [];
   const visit = (t: unknown): void => {
     if (t instanceof NDArray) out.push(t);
+    else if (foreignCopy(t)) throw foreignCopyError(what, foreignCopy(t)!);
     else if (Array.isArray(t)) t.forEach(visit);
     else if (t !== null && typeof t === "object") Object.values(t).forEach(visit);
     else throw new TypeError(`${what}: expected NDArrays (or arrays/records of them), got ${String(t)}`);

@@ -1,24 +1,24 @@
-// Elementwise kernels on contiguous arrays, generic over f32/f64. Cheap ops run
-// on v128 lanes; exp/log/tanh/sigmoid use the scalar Math/Mathf (musl ports),
-// which agree with JS Math to within an ulp or so.
-// Op codes must match src/opcodes.ts.
-
-export const UNARY_NEG: i32 = 0;
-export const UNARY_ABS: i32 = 1;
-export const UNARY_EXP: i32 = 2;
-export const UNARY_LOG: i32 = 3;
-export const UNARY_SQRT: i32 = 4;
-export const UNARY_TANH: i32 = 5;
-export const UNARY_SIGMOID: i32 = 6;
-export const UNARY_RELU: i32 = 7;
-export const UNARY_SQUARE: i32 = 8;
-
-export const BINARY_ADD: i32 = 0;
-export const BINARY_SUB: i32 = 1;
-export const BINARY_MUL: i32 = 2;
-export const BINARY_DIV: i32 = 3;
-export const BINARY_MAX: i32 = 4;
-export const BINARY_MIN: i32 = 5;
+// Elementwise kernels on contiguous arrays, generic over f32/f64, for every op of @chainrule/ndarray's
+// unaryTable and binaryTable (codes and scalar dispatch generated into ./generated/ops). The exactly
+// rounded ops also run on v128 lanes, with the scalar ops' semantics (NaN, ±0) lane for lane.
+import {
+  BINARY_ADD,
+  BINARY_DIV,
+  BINARY_MAXIMUM,
+  BINARY_MINIMUM,
+  BINARY_MUL,
+  BINARY_SUB,
+  UNARY_ABS,
+  UNARY_CEIL,
+  UNARY_FLOOR,
+  UNARY_NEG,
+  UNARY_RELU,
+  UNARY_ROUND,
+  UNARY_SQRT,
+  scalarBinary,
+  scalarUnary,
+} from "./generated/ops";
+import { unaryExp, unarySigmoid, unaryTanh } from "./ops";
 
 function lanes<T>(): i32 {
   return 16 / (sizeof<T>() as i32);
@@ -29,38 +29,15 @@ function at<T>(base: usize, index: i32): usize {
 }
 
 export function expT<T>(x: T): T {
-  return sizeof<T>() == 4 ? <T>Mathf.exp(<f32>x) : <T>Math.exp(<f64>x);
+  return unaryExp<T>(x);
 }
 
 export function tanhT<T>(x: T): T {
-  return sizeof<T>() == 4 ? <T>Mathf.tanh(<f32>x) : <T>Math.tanh(<f64>x);
+  return unaryTanh<T>(x);
 }
 
 export function sigmoidT<T>(x: T): T {
-  return (1 as T) / ((1 as T) + expT<T>(-x));
-}
-
-function scalarUnary<T>(op: i32, x: T): T {
-  switch (op) {
-    case UNARY_NEG:
-      return -x;
-    case UNARY_ABS:
-      return sizeof<T>() == 4 ? <T>Mathf.abs(<f32>x) : <T>Math.abs(<f64>x);
-    case UNARY_EXP:
-      return expT<T>(x);
-    case UNARY_LOG:
-      return sizeof<T>() == 4 ? <T>Mathf.log(<f32>x) : <T>Math.log(<f64>x);
-    case UNARY_SQRT:
-      return sizeof<T>() == 4 ? <T>Mathf.sqrt(<f32>x) : <T>Math.sqrt(<f64>x);
-    case UNARY_TANH:
-      return tanhT<T>(x);
-    case UNARY_SIGMOID:
-      return sigmoidT<T>(x);
-    case UNARY_RELU:
-      return x > 0 ? x : x != x ? x : (0 as T); // NaN propagates, like Math.max(x, 0)
-    default:
-      return x * x;
-  }
+  return unarySigmoid<T>(x);
 }
 
 // v128 form of the cheap unary ops; returns false for ops that need scalar math.
@@ -82,11 +59,14 @@ function vectorUnary<T>(op: i32, x: usize, y: usize, n: i32): bool {
     case UNARY_RELU:
       for (; i < nv; i += L) v128.store(at<T>(y, i), v128.max<T>(v128.load(at<T>(x, i)), zero));
       break;
-    case UNARY_SQUARE:
-      for (; i < nv; i += L) {
-        const v = v128.load(at<T>(x, i));
-        v128.store(at<T>(y, i), v128.mul<T>(v, v));
-      }
+    case UNARY_FLOOR:
+      for (; i < nv; i += L) v128.store(at<T>(y, i), v128.floor<T>(v128.load(at<T>(x, i))));
+      break;
+    case UNARY_CEIL:
+      for (; i < nv; i += L) v128.store(at<T>(y, i), v128.ceil<T>(v128.load(at<T>(x, i))));
+      break;
+    case UNARY_ROUND:
+      for (; i < nv; i += L) v128.store(at<T>(y, i), v128.nearest<T>(v128.load(at<T>(x, i))));
       break;
     default:
       return false;
@@ -100,6 +80,27 @@ function unary<T>(op: i32, x: usize, y: usize, n: i32): void {
   for (let i = 0; i < n; i++) store<T>(at<T>(y, i), scalarUnary<T>(op, load<T>(at<T>(x, i))));
 }
 
+/** a > b || a != a ? a : b lane by lane (NaN wins, equal values give b), as the scalar op. */
+function pickMax<T>(a: v128, b: v128): v128 {
+  return v128.bitselect(a, b, v128.or(v128.gt<T>(a, b), v128.ne<T>(a, a)));
+}
+
+function pickMin<T>(a: v128, b: v128): v128 {
+  return v128.bitselect(a, b, v128.or(v128.lt<T>(a, b), v128.ne<T>(a, a)));
+}
+
+/** Whether `op` has a lane-exact v128 form below. */
+function hasVectorBinary(op: i32): bool {
+  return (
+    op == BINARY_ADD ||
+    op == BINARY_SUB ||
+    op == BINARY_MUL ||
+    op == BINARY_DIV ||
+    op == BINARY_MAXIMUM ||
+    op == BINARY_MINIMUM
+  );
+}
+
 function vectorBinary<T>(op: i32, a: v128, b: v128): v128 {
   switch (op) {
     case BINARY_ADD:
@@ -110,26 +111,49 @@ function vectorBinary<T>(op: i32, a: v128, b: v128): v128 {
       return v128.mul<T>(a, b);
     case BINARY_DIV:
       return v128.div<T>(a, b);
-    case BINARY_MAX:
-      return v128.max<T>(a, b);
+    case BINARY_MAXIMUM:
+      return pickMax<T>(a, b);
     default:
-      return v128.min<T>(a, b);
+      return pickMin<T>(a, b);
   }
 }
 
 // y[i] = a[i] op b[i] for n contiguous elements.
 export function binarySpan<T>(op: i32, a: usize, b: usize, y: usize, n: i32): void {
-  const L = lanes<T>();
-  const nv = n - (n % L);
   let i = 0;
-  for (; i < nv; i += L) {
-    v128.store(at<T>(y, i), vectorBinary<T>(op, v128.load(at<T>(a, i)), v128.load(at<T>(b, i))));
+  if (hasVectorBinary(op)) {
+    const L = lanes<T>();
+    const nv = n - (n % L);
+    for (; i < nv; i += L) {
+      v128.store(at<T>(y, i), vectorBinary<T>(op, v128.load(at<T>(a, i)), v128.load(at<T>(b, i))));
+    }
   }
-  // The tail uses a one-lane-padded vector op so scalar semantics match the SIMD lanes exactly.
+  for (; i < n; i++) store<T>(at<T>(y, i), scalarBinary<T>(op, load<T>(at<T>(a, i)), load<T>(at<T>(b, i))));
+}
+
+/** y[i] = a[i] op s (or s op a[i] when `scalarFirst`) for one broadcast value s. */
+function binaryScalar<T>(op: i32, a: usize, s: T, y: usize, n: i32, scalarFirst: bool): void {
+  let i = 0;
+  if (hasVectorBinary(op)) {
+    const L = lanes<T>();
+    const nv = n - (n % L);
+    const sv = v128.splat<T>(s);
+    if (scalarFirst)
+      for (; i < nv; i += L) v128.store(at<T>(y, i), vectorBinary<T>(op, sv, v128.load(at<T>(a, i))));
+    else for (; i < nv; i += L) v128.store(at<T>(y, i), vectorBinary<T>(op, v128.load(at<T>(a, i)), sv));
+  }
   for (; i < n; i++) {
-    const r = vectorBinary<T>(op, v128.splat<T>(load<T>(at<T>(a, i))), v128.splat<T>(load<T>(at<T>(b, i))));
-    store<T>(at<T>(y, i), v128.extract_lane<T>(r, 0));
+    const v = load<T>(at<T>(a, i));
+    store<T>(at<T>(y, i), scalarFirst ? scalarBinary<T>(op, s, v) : scalarBinary<T>(op, v, s));
   }
+}
+
+export function binaryScalarF32(op: i32, a: usize, s: f32, y: usize, n: i32, scalarFirst: bool): void {
+  binaryScalar<f32>(op, a, s, y, n, scalarFirst);
+}
+
+export function binaryScalarF64(op: i32, a: usize, s: f64, y: usize, n: i32, scalarFirst: bool): void {
+  binaryScalar<f64>(op, a, s, y, n, scalarFirst);
 }
 
 export function unaryF32(op: i32, x: usize, y: usize, n: i32): void {

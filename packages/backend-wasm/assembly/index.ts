@@ -1,6 +1,25 @@
 // Entry point: everything exported here becomes a wasm export used by src/wasm/exports.ts.
 export { gemmScratchF32, gemmScratchF64, gemmBatchedF32, gemmBatchedF64 } from "./gemm";
-export { unaryF32, unaryF64, binaryF32, binaryF64, binaryRowsF32, binaryRowsF64 } from "./elementwise";
+export {
+  unaryF32,
+  unaryF64,
+  binaryF32,
+  binaryF64,
+  binaryRowsF32,
+  binaryRowsF64,
+  binaryScalarF32,
+  binaryScalarF64,
+} from "./elementwise";
+export {
+  im2colF32,
+  im2colF64,
+  col2imF32,
+  col2imF64,
+  poolGatherF32,
+  poolGatherF64,
+  poolScatterF32,
+  poolScatterF64,
+} from "./conv";
 export { biasActF32, biasActF64, adamF32, adamF64, axpyF32, axpyF64 } from "./fused";
 export {
   sumAllF32,

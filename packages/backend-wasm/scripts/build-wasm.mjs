@@ -1,4 +1,5 @@
-// Compiles assembly/ with AssemblyScript three times (private memory, shared memory,
+// Generates the opcode contract from ndarray's op tables (scripts/gen-ops.mjs), then compiles assembly/
+// with AssemblyScript three times (private memory, shared memory,
 // shared + relaxed SIMD) and embeds the binaries as base64 in src/generated/kernels.wasm.ts,
 // so the package needs no .wasm file lookup in Node, browsers, bundlers or source tests.
 //
@@ -9,6 +10,8 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import * as prettier from "prettier";
+import { renderAssembly, renderTypeScript } from "./gen-ops.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outFile = join(root, "src/generated/kernels.wasm.ts");
@@ -86,9 +89,46 @@ async function renderModule() {
   return lines.join("\n") + "\n";
 }
 
+// The opcode contract (scripts/gen-ops.mjs), written before the compile that reads it.
+const contracts = [
+  [join(root, "assembly/generated/ops.ts"), renderAssembly],
+  [join(root, "src/generated/ops.ts"), renderTypeScript],
+];
+
+async function formatted(file, text) {
+  return prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file });
+}
+
+async function syncContracts(check) {
+  let stale = false;
+  for (const [file, render] of contracts) {
+    const text = await formatted(file, render());
+    let current = "";
+    try {
+      current = readFileSync(file, "utf8");
+    } catch {
+      // missing counts as stale
+    }
+    if (current === text) continue;
+    stale = true;
+    if (check) console.error(`${file} is stale: run \`pnpm --filter @chainrule/backend-wasm build:wasm\``);
+    else {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      console.log(`wrote ${file}`);
+    }
+  }
+  return stale;
+}
+
 async function main() {
+  const check = process.argv.includes("--check");
+  if ((await syncContracts(check)) && check) {
+    process.exitCode = 1;
+    return;
+  }
   const text = await renderModule();
-  if (process.argv.includes("--check")) {
+  if (check) {
     let current = "";
     try {
       current = readFileSync(outFile, "utf8");

@@ -7,10 +7,12 @@ import {
   type HostBackend,
   type Kernel,
   type KernelTable,
+  type PrimitiveKernels,
 } from "@chainrule/ndarray";
 import type { AdamStep } from "@chainrule/optim";
 import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
+import { elementwiseKernels } from "./elementwise-ops";
 import { gemm } from "./gemm";
 import { initBackend, type BackendOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
@@ -112,13 +114,21 @@ export function wasmAdam(s: AdamStep): boolean {
   return true;
 }
 
-/** The kernels that pay off in wasm; every other primitive runs the reference kernel. */
-export const wasmKernels: Partial<KernelTable> = { matmul: wasmMatmul };
+/**
+ * The kernels that pay off in wasm (matmul, and the exactly rounded elementwise ops of
+ * src/elementwise-ops.ts); every other primitive runs the reference kernel.
+ */
+export const wasmKernels: Partial<KernelTable> = { ...elementwiseKernels(), matmul: wasmMatmul };
 
 export interface WasmBackendOptions extends BackendOptions {
   /** Worker threads for large matmuls (Node worker_threads or Web Workers over shared memory). */
   threads?: number | false;
   threadOptions?: Omit<ThreadOptions, "threads">;
+  /**
+   * Kernels for primitives defined outside the core, e.g. `wasmConvKernels` from
+   * `@chainrule/backend-wasm/conv` (layer-conv's im2col, col2im and max pooling in wasm).
+   */
+  primitiveKernels?: PrimitiveKernels;
 }
 
 /** Compiles the module (and starts workers when asked) and returns the Backend. */
@@ -127,7 +137,8 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
   if (options.threads !== false && (options.threads ?? 1) > 1) {
     await initThreads({ ...options.threadOptions, threads: options.threads as number });
   }
-  return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam } };
+  const { primitiveKernels } = options;
+  return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam }, primitiveKernels };
 }
 
 /** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */

@@ -127,7 +127,7 @@ function scaleC(p: Problem, beta: number): void {
     for (let i = 0; i < p.m; i++) {
       const row = offset + t * stride + i * ld;
       if (beta === 0) array.fill(0, row, row + p.n);
-      else if (beta !== 1) for (let j = row; j < row + p.n; j++) array[j] *= beta;
+      else if (beta !== 1) for (let j = row; j < row + p.n; j++) array[j]! *= beta;
     }
   }
 }

@@ -2,7 +2,14 @@
 export type { Dtype, FloatArray } from "./dtype";
 export type { UnaryOp, BinaryOp, Activation } from "./opcodes";
 export { gemm, gemmBatched, matmul } from "./gemm";
-export { unary, binary, binaryRowBroadcast } from "./elementwise";
+export { unary, binary, binaryRowBroadcast, binaryScalar } from "./elementwise";
+export {
+  WASM_UNARY,
+  WASM_BINARY,
+  WASM_ELEMENTWISE_MIN_SIZE,
+  wasmUnaryKernel,
+  wasmBinaryKernel,
+} from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
 export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
 export {

@@ -1,25 +1,8 @@
-// Operation codes passed to the wasm kernels; must match assembly/elementwise.ts and assembly/fused.ts.
-export const UNARY_OPS = {
-  neg: 0,
-  abs: 1,
-  exp: 2,
-  log: 3,
-  sqrt: 4,
-  tanh: 5,
-  sigmoid: 6,
-  relu: 7,
-  square: 8,
-} as const;
-
-export const BINARY_OPS = {
-  add: 0,
-  sub: 1,
-  mul: 2,
-  div: 3,
-  maximum: 4,
-  minimum: 5,
-} as const;
-
+// Operation codes passed to the wasm kernels. The unary and binary ones are generated from @chainrule/ndarray's
+// op tables (src/generated/ops.ts, by scripts/gen-ops.mjs); the activations must match assembly/fused.ts.
+import type { BinaryOp, UnaryOp } from "@chainrule/ndarray";
+export { BINARY_CODES as BINARY_OPS, UNARY_CODES as UNARY_OPS } from "./generated/ops";
+export type { BinaryOp, UnaryOp };
 export const ACTIVATIONS = {
   none: 0,
   relu: 1,
@@ -27,8 +10,6 @@ export const ACTIVATIONS = {
   tanh: 3,
 } as const;
 
-export type UnaryOp = keyof typeof UNARY_OPS;
-export type BinaryOp = keyof typeof BINARY_OPS;
 export type Activation = keyof typeof ACTIVATIONS;
 
 export function opcode<T extends Record<string, number>>(table: T, name: string, kind: string): number {

@@ -32,7 +32,7 @@ describe.each([
     for (const [rows, cols] of shapes) {
       const x = randomArray(ctor, rows * cols, rows * 31 + cols);
       const expected = new Float64Array(cols);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[c] += x[r * cols + c]!;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[c]! += x[r * cols + c]!;
       expect(maxRelError(sumRows(x, rows, cols), expected, 1).worst).toBeLessThanOrEqual(tol);
     }
   });
@@ -41,7 +41,7 @@ describe.each([
     for (const [rows, cols] of shapes) {
       const x = randomArray(ctor, rows * cols, rows * 37 + cols);
       const expected = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[r] += x[r * cols + c]!;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[r]! += x[r * cols + c]!;
       expect(maxRelError(sumLastAxis(x, rows, cols), expected, 1).worst).toBeLessThanOrEqual(tol);
     }
   });

@@ -1,5 +1,7 @@
 import {
   setBackend,
+  type CustomKernel,
+  type DefinedPrimitive,
   type ArithOp,
   type CompareOp,
   type DeviceBackend,
@@ -81,7 +83,9 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   const runner = new Runner(gpu);
   const extensions = options.conv ? convKernels(runner, options.conv) : new Map();
   return {
-    extensionKernel: (primitive) => extensions.get(primitive),
+    primitiveKernels: {
+      get: <P>(p: DefinedPrimitive<P>) => extensions.get(p) as CustomKernel<P> | undefined,
+    },
     name: BACKEND_NAME,
     kernels: kernels(runner),
     device: gpuMemory(gpu),

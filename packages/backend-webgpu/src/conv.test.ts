@@ -29,7 +29,7 @@ const SETTINGS = [
   { strides: [2, 1], padding: "same", dilation: [1, 2] },
 ] as const;
 
-describe("layer-conv on webgpu (im2col/col2im kernels through extensionKernel)", () => {
+describe("layer-conv on webgpu (im2col/col2im kernels through primitiveKernels)", () => {
   for (const options of SETTINGS) {
     it(`conv2d ${JSON.stringify(options)}: forward, gradients, second order`, async () => {
       const backend = await withConv();

@@ -1,7 +1,7 @@
 // `pnpm bench`: chainrule side by side with TF.js (cpu, wasm) and PyTorch (when python3-torch is
 // installed), in one run. Prints medians and ratios and writes bench-results/latest.json.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ag from "@chainrule/autograd";
@@ -87,7 +87,12 @@ const torch = torchResults();
 
 // chainrule on each of its backends: the reference TypeScript one and WebAssembly SIMD.
 // The wasm backend as the demos run it: the FMA (relaxed-SIMD) build, which Node 20 enables with a V8 flag.
-const backends = { js: np.jsBackend, wasm: await wasm.createBackend({ relaxedSimd: true }) };
+// It also runs layer-conv's window primitives (im2col, col2im, max pooling) in wasm.
+const { wasmConvKernels } = await import("@chainrule/backend-wasm/conv");
+const backends = {
+  js: np.jsBackend,
+  wasm: await wasm.createBackend({ relaxedSimd: true, primitiveKernels: wasmConvKernels }),
+};
 log(`bench: wasm backend ${JSON.stringify(wasm.backendInfo())}`);
 function onBackend(name, fn) {
   const before = np.getBackend();
@@ -246,5 +251,8 @@ const result = {
   torch: torch && { version: torch.version, threads: torch.threads },
   rows,
 };
-writeFileSync(join(outDir, "latest.json"), JSON.stringify(result, null, 2));
+// Written beside the target and renamed: a killed run never leaves half a results file.
+const tmp = join(outDir, `.latest.json.${process.pid}.tmp`);
+writeFileSync(tmp, JSON.stringify(result, null, 2));
+renameSync(tmp, join(outDir, "latest.json"));
 console.log(`wrote ${join(outDir, "latest.json")}`);

@@ -1,7 +1,7 @@
 // Times loading all of Fashion-MNIST (70,000 images, checksums verified) and normalising it to float32.
 // Runs against the built package: `pnpm --filter @chainrule/datasets build` first.
 // Usage: node bench/load-fashion.mjs [runs=5]   (CHAINRULE_DATA_DIR etc. are honoured; nothing is downloaded)
-import { loadFashionMnist, normalizeImages } from "../dist/index.js";
+import { loadFashionMnist, normalizeImages } from "../dist/node.js";
 
 const TARGET_MS = 2000;
 const runs = Number(process.argv[2] ?? 5);

@@ -35,7 +35,7 @@ describe.skipIf(SKIP_REAL_DATA)("cat vs non-cat, real data", () => {
       const pattern = Buffer.from(new BigInt64Array(labels.slice(-8).map(BigInt)).buffer);
       const at = train.lastIndexOf(pattern);
       expect(at).toBeGreaterThan(0);
-      train[at + 7 * 8] ^= 1;
+      train[at + 7 * 8]! ^= 1;
       writeFileSync(join(dir, "train_catvnoncat.h5"), train);
       await expect(loadCatVsNonCat({ dir })).rejects.toThrow(
         `${join(dir, "train_catvnoncat.h5")}: sha256 is ${createHash("sha256").update(train).digest("hex")}, expected fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242`,

@@ -127,6 +127,10 @@ describe("loadFashionMnist downloads", () => {
       "/mirror/train-labels-idx1-ubyte.gz": { body: gzipSync(files.labels) },
       "/mirror/t10k-images-idx3-ubyte.gz": { body: gzipSync(files.images) },
       "/mirror/t10k-labels-idx1-ubyte.gz": { body: gzipSync(files.labels) },
+      "/slow/train-images-idx3-ubyte.gz": { body: gzipSync(files.images), behaviour: "trickle" },
+      "/slow/train-labels-idx1-ubyte.gz": { body: gzipSync(files.labels), behaviour: "trickle" },
+      "/slow/t10k-images-idx3-ubyte.gz": { body: gzipSync(files.images), behaviour: "trickle" },
+      "/slow/t10k-labels-idx1-ubyte.gz": { body: gzipSync(files.labels), behaviour: "trickle" },
     });
   });
   afterAll(() => server.close());
@@ -152,5 +156,35 @@ describe("loadFashionMnist downloads", () => {
     ]);
     const dir = join(cache, "fashion-mnist");
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+
+  it("passes the download limits through: a mirror trickling 1 byte every 0.5 s fails fast", async () => {
+    vi.stubEnv("CHAINRULE_DATA_DIR", "");
+    const cache = tempDir();
+    const t0 = Date.now();
+    const err = await loadFashionMnist({
+      cacheDir: cache,
+      systemDirs: [],
+      baseUrl: `${server.url}/slow`,
+      minBytesPerSecond: 50,
+      rateWindowMs: 800,
+    }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^${server.url}/slow/train-images-idx3-ubyte\\.gz: interrupted after \\d+ bytes \\(slower than the minimum of 50 bytes/s`,
+      ),
+    );
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const late = await loadFashionMnist({
+      cacheDir: cache,
+      systemDirs: [],
+      baseUrl: `${server.url}/slow`,
+      deadlineMs: 700,
+      minBytesPerSecond: 0,
+    }).catch((e: Error) => e);
+    expect((late as Error).message).toMatch(
+      /slow\/train-images-idx3-ubyte\.gz: interrupted after \d+ bytes \(not finished within the 700 ms deadline\)/,
+    );
   });
 });

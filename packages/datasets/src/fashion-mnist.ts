@@ -92,6 +92,13 @@ export interface FashionMnistOptions {
   /** Directories searched last, before downloading. Default FASHION_MNIST_SYSTEM_DIRS. */
   systemDirs?: readonly string[];
   onProgress?: (file: string, received: number, total: number | undefined) => void;
+  /** Give up a download when the server sends nothing for this long. Default 30 s. */
+  timeoutMs?: number;
+  /** Give up a file's download when it takes longer than this in all. Default 1 hour. */
+  deadlineMs?: number;
+  /** Give up a download that is slower than this, averaged over `rateWindowMs` (default 30 s). Default 1024. */
+  minBytesPerSecond?: number;
+  rateWindowMs?: number;
 }
 
 export interface FashionMnist {
@@ -172,6 +179,10 @@ async function obtain(
         },
       ],
       onProgress: options.onProgress && ((received, total) => options.onProgress!(dest, received, total)),
+      timeoutMs: options.timeoutMs,
+      deadlineMs: options.deadlineMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      rateWindowMs: options.rateWindowMs,
     },
   );
   return { file: dest, verified: true };

@@ -40,6 +40,7 @@ export async function hashFile(
   const hash = createHash(algorithm);
   const tooLarge = new TooLargeError(`${path} decompresses to more than ${maxBytes} bytes`);
   let total = 0;
+  let zlibError: NodeJS.ErrnoException | undefined;
   try {
     const sink = async (chunks: AsyncIterable<Buffer>) => {
       for await (const chunk of chunks) {
@@ -48,12 +49,17 @@ export async function hashFile(
         hash.update(chunk);
       }
     };
-    if (gunzip) await pipeline(createReadStream(path), createGunzip(), sink);
-    else await pipeline(createReadStream(path), sink);
+    if (gunzip) {
+      const inflate = createGunzip();
+      // pipeline may report zlib's error as a bare AbortError; keep the real one (e.g. bytes after the gzip end).
+      inflate.on("error", (e: NodeJS.ErrnoException) => (zlibError ??= e));
+      await pipeline(createReadStream(path), inflate, sink);
+    } else await pipeline(createReadStream(path), sink);
   } catch (err) {
     // pipeline reports the sink's throw as an AbortError; the count says why it stopped.
     if (total > maxBytes) throw tooLarge;
-    if (gunzip && (err as NodeJS.ErrnoException).code?.startsWith("Z_")) return undefined;
+    const zlibCode = (zlibError ?? (err as NodeJS.ErrnoException)).code;
+    if (gunzip && zlibCode?.startsWith("Z_")) return undefined;
     throw err;
   }
   return hash.digest("hex");

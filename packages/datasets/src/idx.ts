@@ -26,6 +26,20 @@ function typeCode(name: IdxType): number {
   return Number(Object.entries(IDX_TYPES).find(([, t]) => t.name === name)![0]);
 }
 
+/** The most bytes an IDX header can take (magic and 255 dimensions). */
+export const IDX_MAX_HEADER_BYTES = 4 + 4 * 255;
+
+/** The file size an IDX header declares (header plus data), or undefined if `bytes` do not start with one. */
+export function idxDeclaredBytes(bytes: Uint8Array): number | undefined {
+  const type = IDX_TYPES[bytes[2] as keyof typeof IDX_TYPES];
+  const rank = bytes[3] ?? 0;
+  if (bytes.length < 4 + 4 * rank || bytes[0] !== 0 || bytes[1] !== 0 || !type) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 1;
+  for (let i = 0; i < rank; i++) count *= view.getUint32(4 + 4 * i);
+  return 4 + 4 * rank + count * type.bytes;
+}
+
 /**
  * Parses an uncompressed IDX file (the MNIST format): a magic number `00 00 <type> <rank>`, `rank`
  * big-endian uint32 dimensions, then the elements. ubyte data is returned as a uint8 view of `bytes`

@@ -198,6 +198,47 @@ describe("fusion", () => {
     expect(unfused.plan().stats.fusedGroups).toBe(0);
   });
 
+  it("hands each fused group to a backend that compiles groups its own way", () => {
+    // The backend's own evaluator: a naive per-element walk over the group's data, sharing no code with the
+    // graph's generated loop (index arithmetic from the strides, rounding through a typed array of the dtype).
+    const groups: np.ElementwiseGroup[] = [];
+    const round = (dtype: np.DType, v: number) => np.allocate(dtype, 1).fill(v)[0]!;
+    const value = (m: np.ElementwiseMember, [a, b, c]: number[]): number => {
+      if (m.op === "where") return a ? b! : c!;
+      if (m.op === "cast") return m.castTo === "bool" ? (a !== 0 ? 1 : 0) : a!;
+      if (m.op in np.unaryTable) return np.unaryTable[m.op as np.UnaryOp].scalar(a!);
+      return np.binaryTable[m.op as np.BinaryOp].scalar(a!, b!);
+    };
+    const own: np.HostBackend = {
+      name: "own-fusion",
+      kernels: {},
+      compileElementwise: (group) => {
+        groups.push(group);
+        return () => {
+          const { out, ext, extLiteral, members } = group;
+          for (let i = 0; i < out.size; i++) {
+            const idx = out.shape.map((_, d) => Math.floor(i / out.strides[d]!) % out.shape[d]!);
+            const read = (e: np.NDArray, j: number) =>
+              extLiteral[j] ?? e.buffer[e.offset + idx.reduce((o, q, d) => o + q * e.strides[d]!, 0)]!;
+            const t: number[] = [];
+            for (const m of members) {
+              const args = m.operands.map((o) => (o >= 0 ? t[o]! : read(ext[-o - 1]!, -o - 1)));
+              t.push(round(m.dtype, value(m, args)));
+            }
+            out.buffer[i] = t[t.length - 1]!;
+          }
+        };
+      },
+    };
+    const eager = fn(x, b).toTypedArray();
+    np.setBackend(own);
+    const f = trace(fn, [placeholder([6, 5], "float32", "x"), placeholder([5], "float32", "b")]);
+    expect((f(x, b) as np.NDArray).toTypedArray()).toEqual(eager);
+    expect(groups.length).toBe(f.plan().stats.fusedGroups);
+    expect(groups.length).toBeGreaterThan(0);
+    expect(f.plan().toString()).toMatch(/fused\[[^\]]+\] \(own-fusion\)/);
+  });
+
   it("handles float64, transposed and sliced operands", () => {
     const a = new np.Random(4).normal([4, 6], 0, 1, "float64");
     const g = (v: np.NDArray) =>

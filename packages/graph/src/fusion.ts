@@ -5,8 +5,11 @@ import {
   forEachRow,
   unaryTable,
   type BinaryOp,
+  type Backend,
   type DType,
+  type ElementwiseGroup,
   type ElementwiseHelpers,
+  type ElementwiseMember,
   type NDArray,
   type TypedArray,
   type UnaryOp,
@@ -27,25 +30,9 @@ export function isElementwise(op: string): boolean {
   return isUnary(op) || isBinary(op) || op === "cast" || op === "where";
 }
 
-/** Operand encoding: a member's index (≥ 0), or -(k + 1) for external input k. */
-export interface FusedMember {
-  readonly op: string;
-  readonly dtype: DType;
-  /** cast: the target dtype. */
-  readonly castTo?: DType;
-  readonly operands: readonly number[];
-}
-
-export interface FusedSpec {
-  /** In evaluation order; the last one is the output. */
-  readonly members: readonly FusedMember[];
-  /** External inputs, each of the output's shape (any strides). */
-  readonly ext: readonly NDArray[];
-  /** For externals that never change (constants broadcast from one value): the value, inlined. */
-  readonly extLiteral: readonly (number | undefined)[];
-  /** Contiguous output. */
-  readonly out: NDArray;
-}
+/** The fuser's data: ndarray's, so that a backend can compile the same group its own way. */
+export type FusedMember = ElementwiseMember;
+export type FusedSpec = ElementwiseGroup;
 
 /** The iteration plan: rows of `n` elements; per input, an inner stride and each row's start. */
 interface Geometry {
@@ -201,7 +188,7 @@ function interpreted(spec: FusedSpec, g: Geometry): () => void {
         for (let j = 0; j < k; j++) {
           if (spec.extLiteral[j] !== undefined) continue;
           x[j] = bufs[j]![p[j]!]!;
-          p[j] += inner[j]!;
+          p[j]! += inner[j]!;
         }
         for (let m = 0; m < fns.length; m++) t[m] = fns[m]!(t, x);
         o[oi++] = t[last]!;
@@ -210,8 +197,17 @@ function interpreted(spec: FusedSpec, g: Geometry): () => void {
   };
 }
 
-/** A function that computes the fused group into `spec.out`. */
-export function compileFused(spec: FusedSpec, codegen: boolean): { run: () => void; generated: boolean } {
+/** How a fused group runs: the backend's own compiled call, generated JS, or the CSP-safe interpreter. */
+export type FusedBy = "backend" | "generated" | "interpreted";
+
+/** A function that computes the fused group into `spec.out`: the backend's own compilation when it offers one. */
+export function compileFused(
+  spec: FusedSpec,
+  codegen: boolean,
+  backend?: Backend,
+): { run: () => void; by: FusedBy } {
+  const own = backend?.compileElementwise?.(spec);
+  if (own) return { run: own, by: "backend" };
   const g = geometry(spec);
   if (codegen && canGenerateCode()) {
     const src = fusedSource(spec, g);
@@ -229,11 +225,11 @@ export function compileFused(spec: FusedSpec, codegen: boolean): { run: () => vo
           g.starts,
           elementwiseHelpers,
         ),
-        generated: true,
+        by: "generated",
       };
     } catch {
       // fall through to the interpreter
     }
   }
-  return { run: interpreted(spec, g), generated: false };
+  return { run: interpreted(spec, g), by: "interpreted" };
 }

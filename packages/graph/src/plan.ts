@@ -423,7 +423,7 @@ export class Plan {
         const members: FusedMember[] = s.members.map((m) => {
           const mn = nodes[m]!;
           return {
-            op: mn.op,
+            op: mn.op as FusedMember["op"],
             dtype: mn.dtype,
             castTo: mn.op === "cast" ? (mn.params as { dtype: DType }).dtype : undefined,
             operands: ins[m]!.map((i) => (index.has(i) ? index.get(i)! : -(s.ext.indexOf(i) + 1))),
@@ -437,10 +437,11 @@ export class Plan {
             ? a.buffer[a.offset]
             : undefined;
         });
-        const f = compileFused({ members, ext, extLiteral, out }, codegen);
-        if (!f.generated) generatedCode = false;
+        const f = compileFused({ members, ext, extLiteral, out }, codegen, backend);
+        if (f.by === "interpreted") generatedCode = false;
+        const by = f.by === "backend" ? ` (${backend.name})` : "";
         listing.push(
-          `  [${k}] ${ref(s.id)}:${typeString(n)} = fused[${s.members.map((m) => nodes[m]!.op).join(" → ")}](${s.ext.map(ref).join(", ")}) → ${slot}`,
+          `  [${k}] ${ref(s.id)}:${typeString(n)} = fused[${s.members.map((m) => nodes[m]!.op).join(" → ")}]${by}(${s.ext.map(ref).join(", ")}) → ${slot}`,
         );
         return f.run;
       }

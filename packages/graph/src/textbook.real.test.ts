@@ -12,7 +12,7 @@ import {
   loadFashionMnist,
   normalizeImages,
   oneHotLabels,
-} from "@chainrule/datasets";
+} from "@chainrule/datasets/node";
 import { softmaxCrossEntropy } from "@chainrule/nn";
 import { GradientDescentOptimizer, placeholder, trace } from "./index";
 

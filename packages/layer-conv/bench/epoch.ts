@@ -2,7 +2,7 @@
 // estimates one epoch of 60,000 images. Run from the repository root:
 //   pnpm tsx --conditions=@chainrule/source packages/layer-conv/bench/epoch.ts [batches=20] [batchSize=64]
 import { GradientTape, noGrad } from "@chainrule/autograd";
-import { loadFashionMnist, normalizeImages } from "@chainrule/datasets";
+import { loadFashionMnist, normalizeImages } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
 import { sparseSoftmaxCrossEntropy } from "@chainrule/nn";
 import { fashionCnn } from "../src/index";

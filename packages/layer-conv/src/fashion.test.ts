@@ -1,5 +1,5 @@
 import { GradientTape, noGrad } from "@chainrule/autograd";
-import { loadFashionMnist, normalizeImages } from "@chainrule/datasets";
+import { loadFashionMnist, normalizeImages } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
 import { categoricalAccuracy, sparseSoftmaxCrossEntropy } from "@chainrule/nn";
 import { describe, expect, it } from "vitest";

@@ -134,7 +134,7 @@ function col2imKernel(src: TypedArray, n: number, p: Window2D, dst: TypedArray):
               d += C;
               continue;
             }
-            for (let c = 0, s = row + ix * C; c < C; c++) dst[s + c] += src[d++]!;
+            for (let c = 0, s = row + ix * C; c < C; c++) dst[s + c]! += src[d++]!;
           }
         }
       }
@@ -240,7 +240,7 @@ export const maxPoolScatter: WindowPrimitive = definePrimitive<Window2D>({
     const idx = windowArgmax(sel!.dataSync(), sel!.shape[0]!, p);
     const src = g!.dataSync();
     const o = out.buffer;
-    for (let i = 0; i < idx.length; i++) o[idx[i]!] += src[i]!;
+    for (let i = 0; i < idx.length; i++) o[idx[i]!]! += src[i]!;
   },
   vjp: (g, [sel], _y, p, needs) => [null, needs[1] ? maxPoolGather([sel!, g], p) : null],
 });

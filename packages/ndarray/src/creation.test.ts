@@ -125,9 +125,9 @@ describe(`filled arrays [${backendName}]`, () => {
   });
 
   it("throw for bad shapes and dtypes, naming the op", () => {
-    expectError(() => np.zeros([-1]), np.ShapeError, "full", "[-1]");
-    expectError(() => np.ones([1.5]), np.ShapeError, "full", "[1.5]");
-    expectError(() => np.zeros([2], "complex64" as never), TypeError, "full", "complex64");
+    expectError(() => np.zeros([-1]), np.ShapeError, "zeros", "[-1]");
+    expectError(() => np.ones([1.5]), np.ShapeError, "ones", "[1.5]");
+    expectError(() => np.zeros([2], "complex64" as never), TypeError, "zeros", "complex64");
   });
 });
 

@@ -141,21 +141,26 @@ function assertFits(op: string, values: ArrayLike<number>, dtype: DType): void {
 }
 
 export function full(shape: readonly number[], value: number | boolean, dtype: DType = "float32"): NDArray {
-  assertShape(shape, "full");
-  assertDType(dtype, "full");
+  return filled("full", shape, value, dtype);
+}
+
+/** `full` under the name of the function the user called, so its errors name that function. */
+function filled(op: string, shape: readonly number[], value: number | boolean, dtype: DType): NDArray {
+  assertShape(shape, op);
+  assertDType(dtype, op);
   const v = dtype === "bool" ? (value ? 1 : 0) : +value;
-  assertFits("full", [v], dtype);
-  const out = NDArray.empty([...shape], dtype, "full");
+  assertFits(op, [v], dtype);
+  const out = NDArray.empty([...shape], dtype, op);
   if (v !== 0) out.buffer.fill(v);
   return out;
 }
 
-export const zeros = (shape: readonly number[], dtype: DType = "float32") => full(shape, 0, dtype);
-export const ones = (shape: readonly number[], dtype: DType = "float32") => full(shape, 1, dtype);
-export const zerosLike = (x: NDArray, dtype: DType = x.dtype) => full(x.shape, 0, dtype);
-export const onesLike = (x: NDArray, dtype: DType = x.dtype) => full(x.shape, 1, dtype);
+export const zeros = (shape: readonly number[], dtype: DType = "float32") => filled("zeros", shape, 0, dtype);
+export const ones = (shape: readonly number[], dtype: DType = "float32") => filled("ones", shape, 1, dtype);
+export const zerosLike = (x: NDArray, dtype: DType = x.dtype) => filled("zerosLike", x.shape, 0, dtype);
+export const onesLike = (x: NDArray, dtype: DType = x.dtype) => filled("onesLike", x.shape, 1, dtype);
 export const fullLike = (x: NDArray, value: number | boolean, dtype: DType = x.dtype) =>
-  full(x.shape, value, dtype);
+  filled("fullLike", x.shape, value, dtype);
 
 /** Evenly spaced values in [start, stop) — `arange(n)` counts 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, dtype?: DType): NDArray {
@@ -168,7 +173,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): N
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const ints = Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step);
   const d = dtype ?? (ints ? "int32" : "float32");
-  const out = NDArray.empty([n], d);
+  const out = NDArray.empty([n], d, "arange");
   for (let i = 0; i < n; i++) out.buffer[i] = start + i * step;
   return out;
 }
@@ -178,7 +183,7 @@ export function linspace(start: number, stop: number, num = 50, dtype: DType = "
   if (!Number.isInteger(num) || num < 0)
     throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
   assertDType(dtype, "linspace");
-  const out = NDArray.empty([num], dtype);
+  const out = NDArray.empty([num], dtype, "linspace");
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out.buffer[i] = start + i * step;
   if (num > 1) out.buffer[num - 1] = stop;
@@ -190,7 +195,7 @@ export function eye(n: number, m = n, k = 0, dtype: DType = "float32"): NDArray 
   assertShape([n, m], "eye");
   if (!Number.isInteger(k)) throw new RangeError(`eye: diagonal offset k must be an integer, got ${k}`);
   assertDType(dtype, "eye");
-  const out = NDArray.empty([n, m], dtype);
+  const out = NDArray.empty([n, m], dtype, "eye");
   for (let i = 0; i < n; i++) if (i + k >= 0 && i + k < m) out.buffer[i * m + i + k] = 1;
   return out;
 }

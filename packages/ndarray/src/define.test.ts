@@ -42,6 +42,30 @@ describe("definePrimitive", () => {
     expect(marked.primitive.kernelFor(other)).not.toBe(marked.primitive.kernelFor(np.jsBackend));
   });
 
+  it("runs a kernel the backend brings for the primitive object, on host and device backends", () => {
+    const plain = np.definePrimitive<{ v: number }>({
+      name: "plain",
+      output: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+      kernel: (_i, _p, out) => out.buffer.fill(1),
+      vjp: () => [null],
+    });
+    const twin = np.definePrimitive<{ v: number }>({ ...plain.primitive.definition, name: "plain" });
+    const own: np.CustomKernel<{ v: number }> = (_i, { v }, out) => out.buffer.fill(v);
+    const table = np.primitiveKernels(np.primitiveKernel(plain, own));
+    const host: np.HostBackend = { name: "host-ext", kernels: {}, primitiveKernels: table };
+    expect(plain.primitive.kernelFor(host)).toBe(own);
+    // Another primitive object (a second copy of the defining package) keeps its reference kernel.
+    expect(twin.primitive.kernelFor(host)).toBe(plain.primitive.definition.kernel);
+    const device = { name: "gpu-ext", kernels: np.jsBackend.kernels, device: {} as np.DeviceMemory };
+    expect(plain.primitive.kernelFor({ ...device, primitiveKernels: table })).toBe(own);
+    np.setBackend(host);
+    try {
+      expect(plain([np.zeros([3])], { v: 7 }).toArray()).toEqual([7, 7, 7]);
+    } finally {
+      np.setBackend(np.jsBackend);
+    }
+  });
+
   it("is an error on a device backend that it has no kernel for, naming the primitive and the backend", () => {
     const onlyJs = np.definePrimitive<{}>({
       name: "onlyJs",

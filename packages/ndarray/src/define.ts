@@ -20,12 +20,43 @@ export interface PrimitiveDefinition<P> {
   vjp: VJP<P>;
 }
 
+/**
+ * Kernels a backend brings for primitives defined outside the core (by another package, with
+ * `definePrimitive`), keyed by the primitive object itself: no names, no registry, and a second copy
+ * of the defining package (other objects) simply falls back to its reference kernels. Build one with
+ * `primitiveKernels(primitiveKernel(op, kernel), …)` and hand it to a backend as `primitiveKernels`.
+ */
+export interface PrimitiveKernels {
+  get<P>(primitive: DefinedPrimitive<P>): CustomKernel<P> | undefined;
+}
+
+/** One entry of `PrimitiveKernels`: the kernel a backend runs for `primitive`, typed by its parameters. */
+export interface PrimitiveKernelEntry<P> {
+  readonly primitive: DefinedPrimitive<P>;
+  readonly kernel: CustomKernel<P>;
+}
+
+/** Pairs a defined op (what `definePrimitive` returned, or its `.primitive`) with a backend's kernel for it. */
+export function primitiveKernel<P>(
+  op: DefinedPrimitive<P> | { readonly primitive: DefinedPrimitive<P> },
+  kernel: CustomKernel<P>,
+): PrimitiveKernelEntry<P> {
+  return { primitive: "primitive" in op ? op.primitive : op, kernel };
+}
+
+/** An immutable set of backend kernels for defined primitives; a later entry for the same primitive wins. */
+export function primitiveKernels(...entries: readonly PrimitiveKernelEntry<any>[]): PrimitiveKernels {
+  const table = new Map<DefinedPrimitive<any>, CustomKernel<any>>();
+  for (const e of entries) table.set(e.primitive, e.kernel);
+  return { get: <P>(p: DefinedPrimitive<P>) => table.get(p) as CustomKernel<P> | undefined };
+}
+
 /** A primitive defined outside this package: the object a tape or graph records. */
 export interface DefinedPrimitive<P> extends Primitive<P> {
   readonly definition: PrimitiveDefinition<P>;
   /**
-   * The kernel this primitive runs on `backend`: its kernel for that backend's name, else the
-   * reference kernel on host backends. A device backend without a kernel of its own is an error.
+   * The kernel this primitive runs on `backend`: the backend's own (`backend.primitiveKernels`), else
+   * the definition's kernel for that backend's name, else the reference kernel on host backends. A device backend without a kernel of its own is an error.
    */
   kernelFor(backend: Backend): CustomKernel<P>;
 }
@@ -46,7 +77,7 @@ export function definePrimitive<P>(
     vjp: def.vjp,
     definition: def,
     kernelFor: (backend) => {
-      const own = def.backendKernels?.[backend.name] ?? backend.extensionKernel?.(primitive);
+      const own = backend.primitiveKernels?.get(primitive) ?? def.backendKernels?.[backend.name];
       if (own) return own;
       if (!backend.device) return def.kernel;
       throw new BackendError(

@@ -1,13 +1,16 @@
 import { jsBackend } from "./backend-js";
 import { setDefaultBackend } from "./engine";
 import { installMethods } from "./methods";
+import { brandNDArray } from "./copies";
 
 setDefaultBackend(jsBackend);
 installMethods();
+brandNDArray();
 
 export { NDArray, type NestedArray } from "./ndarray";
 export { type DType, type TypedArray, DTYPES, promote, isFloat, weakScalarDType, allocate } from "./dtype";
 export { BackendError, ShapeError } from "./errors";
+export { foreignCopy, foreignCopyError, THIS_COPY, type CopyInfo } from "./copies";
 export {
   broadcastShapes,
   sizeOf,
@@ -54,6 +57,10 @@ export {
 export { jsBackend } from "./backend-js";
 export {
   definePrimitive,
+  primitiveKernel,
+  primitiveKernels,
+  type PrimitiveKernels,
+  type PrimitiveKernelEntry,
   type PrimitiveDefinition,
   type DefinedPrimitive,
   type CustomKernel,
@@ -77,6 +84,8 @@ export type {
   DeviceMemory,
   DeviceStorage,
   FusedKernels,
+  ElementwiseGroup,
+  ElementwiseMember,
   Kernel,
   KernelTable,
   KernelPrim,

@@ -1,35 +1,49 @@
 // NumPy-style methods (`x.add(y).sum(0)`), attached to NDArray's prototype as thin wrappers of the functions.
-import type { DType } from "./dtype";
+// Both tables are typed by NDArrayMethods: a declared method without an implementation (or an implementation
+// with the wrong signature) is a compile error, and the unary and binary ops come whole from their op tables.
 import { NDArray } from "./ndarray";
-import * as B from "./ops/binary";
+import type { NDArrayMethods } from "./ndarray-methods";
+import { binaryOps } from "./ops/binary";
 import { cast } from "./ops/cast";
 import * as C from "./ops/composite";
 import { dot, matmul } from "./ops/matmul";
 import * as R from "./ops/reduce";
-import { slice, type SliceSpec } from "./ops/slice";
+import { slice } from "./ops/slice";
 import { gather } from "./ops/structure";
-import * as U from "./ops/unary";
-import type { Input } from "./ops/util";
+import { unaryOps } from "./ops/unary";
 import * as V from "./ops/views";
 
-type Fn = (x: NDArray, ...args: any[]) => NDArray;
+type Member = keyof NDArrayMethods;
+type GetterName = {
+  [K in Member]: NDArrayMethods[K] extends (...args: never[]) => unknown ? never : K;
+}[Member];
+type MethodName = Exclude<Member, GetterName>;
+/** A method as a function of its receiver: `x.sum(0)` is `sum(x, 0)`. */
+type AsFunction<M> = M extends (...args: infer A) => infer R ? (x: NDArray, ...args: A) => R : never;
+
+/** `reshape(2, 3)` and `reshape([2, 3])` alike. */
+const reshape = (x: NDArray, ...shape: (number | readonly number[])[]) =>
+  V.reshape(x, typeof shape[0] === "object" ? shape[0] : (shape as number[]));
+
 // prettier-ignore
-const methods: Record<string, Fn> = {
-  add: B.add, sub: B.sub, mul: B.mul, div: B.div, pow: B.pow, maximum: B.maximum, minimum: B.minimum,
-  eq: B.eq, ne: B.ne, lt: B.lt, le: B.le, gt: B.gt, ge: B.ge,
-  neg: U.neg, abs: U.abs, sign: U.sign, exp: U.exp, log: U.log, log1p: U.log1p, expm1: U.expm1, sqrt: U.sqrt,
-  sin: U.sin, cos: U.cos, tanh: U.tanh, sigmoid: U.sigmoid, relu: U.relu, floor: U.floor, ceil: U.ceil, round: U.round,
+const methods: { readonly [K in MethodName]: AsFunction<NDArrayMethods[K]> } = {
+  ...unaryOps, ...binaryOps,
   square: C.square, reciprocal: C.reciprocal, leakyRelu: C.leakyRelu, clip: C.clip, detach: C.detach,
   var: C.variance, std: C.std, logsumexp: C.logsumexp, softmax: C.softmax, logSoftmax: C.logSoftmax,
   sum: R.sum, mean: R.mean, prod: R.prod, max: R.max, min: R.min, argmax: R.argmax, argmin: R.argmin,
   matmul, dot, transpose: V.transpose, permute: V.permute, broadcastTo: V.broadcastTo, squeeze: V.squeeze,
-  unsqueeze: V.unsqueeze, flatten: V.flatten, contiguous: V.contiguous, slice, gather, astype: cast,
-  reshape: (x, ...shape: any[]) => V.reshape(x, Array.isArray(shape[0]) ? shape[0] : shape),
+  unsqueeze: V.unsqueeze, flatten: V.flatten, contiguous: V.contiguous, slice, gather, astype: cast, reshape,
+};
+
+const getters: { readonly [K in GetterName]: (x: NDArray) => NDArrayMethods[K] } = {
+  T: (x) => V.transpose(x),
+  mT: V.mT,
 };
 
 /** Attaches the methods; called once by the package entry (a call, so bundlers cannot drop it). */
 export function installMethods(): void {
-  for (const [name, fn] of Object.entries(methods)) {
+  for (const name of Object.keys(methods) as MethodName[]) {
+    const fn = methods[name] as (x: NDArray, ...args: unknown[]) => NDArray;
     Object.defineProperty(NDArray.prototype, name, {
       value: function (this: NDArray, ...args: unknown[]) {
         return fn(this, ...args);
@@ -38,14 +52,12 @@ export function installMethods(): void {
       configurable: true,
     });
   }
-  Object.defineProperty(NDArray.prototype, "T", {
-    get: function (this: NDArray) {
-      return V.transpose(this);
-    },
-  });
-  Object.defineProperty(NDArray.prototype, "mT", {
-    get: function (this: NDArray) {
-      return V.mT(this);
-    },
-  });
+  for (const name of Object.keys(getters) as GetterName[]) {
+    const get = getters[name];
+    Object.defineProperty(NDArray.prototype, name, {
+      get: function (this: NDArray) {
+        return get(this);
+      },
+    });
+  }
 }

@@ -1,43 +1,21 @@
-// The NumPy-style methods of NDArray (`x.add(y).sum(0)`); methods.ts attaches them to the prototype.
+// The NumPy-style methods of NDArray (`x.add(y).sum(0)`); methods.ts attaches them to the prototype from a table
+// typed by this interface, so a method declared here without an implementation there is a compile error.
 import type { DType } from "./dtype";
 import type { NDArray } from "./ndarray";
 import type { Axis } from "./ops/reduce";
 import type { SliceSpec } from "./ops/slice";
 import type { Input } from "./ops/util";
+import type { BinaryOp, UnaryOp } from "./primitive";
 
-export interface NDArrayMethods {
-  add(b: Input): NDArray;
-  sub(b: Input): NDArray;
-  mul(b: Input): NDArray;
-  div(b: Input): NDArray;
-  pow(b: Input): NDArray;
-  maximum(b: Input): NDArray;
-  minimum(b: Input): NDArray;
-  eq(b: Input): NDArray;
-  ne(b: Input): NDArray;
-  lt(b: Input): NDArray;
-  le(b: Input): NDArray;
-  gt(b: Input): NDArray;
-  ge(b: Input): NDArray;
-  neg(): NDArray;
-  abs(): NDArray;
-  sign(): NDArray;
-  exp(): NDArray;
-  log(): NDArray;
-  log1p(): NDArray;
-  expm1(): NDArray;
-  sqrt(): NDArray;
+/** `x.exp()` for every unary op: a new row in the unary table is a new method, with nothing else to edit. */
+export type UnaryMethods = { [K in UnaryOp]: () => NDArray };
+/** `a.add(b)` for every binary op. */
+export type BinaryMethods = { [K in BinaryOp]: (b: Input) => NDArray };
+
+export interface NDArrayMethods extends UnaryMethods, BinaryMethods {
   square(): NDArray;
   reciprocal(): NDArray;
-  sin(): NDArray;
-  cos(): NDArray;
-  tanh(): NDArray;
-  sigmoid(): NDArray;
-  relu(): NDArray;
   leakyRelu(alpha?: number): NDArray;
-  floor(): NDArray;
-  ceil(): NDArray;
-  round(): NDArray;
   clip(lo?: number | NDArray, hi?: number | NDArray): NDArray;
   sum(axis?: Axis, keepdims?: boolean): NDArray;
   mean(axis?: Axis, keepdims?: boolean): NDArray;

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from "./dtype";
 import type { NDArray } from "./ndarray";
+import type { PrimitiveKernels } from "./define";
 
 /**
  * The vector-Jacobian product of a primitive: given the gradient `g` of its output, return the
@@ -126,18 +127,40 @@ export interface DeviceMemory {
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface FusedKernels {}
 
+/** One member of a fused elementwise group, in evaluation order. */
+export interface ElementwiseMember {
+  readonly op: UnaryOp | BinaryOp | "cast" | "where";
+  /** The member's dtype: its value is rounded as storing it in an array of this dtype would. */
+  readonly dtype: DType;
+  /** cast: the target dtype. */
+  readonly castTo?: DType;
+  /** A member's index (≥ 0), or -(k + 1) for external input k. */
+  readonly operands: readonly number[];
+}
+
+/** A fused elementwise group as data (the graph's fuser builds it), so a backend can run it its own way. */
+export interface ElementwiseGroup {
+  /** In evaluation order; the last one is the output. */
+  readonly members: readonly ElementwiseMember[];
+  /** External inputs, each of the output's shape (any strides, stride 0 where broadcast). */
+  readonly ext: readonly NDArray[];
+  /** For externals that never change (constants broadcast from one value): the value, to inline. */
+  readonly extLiteral: readonly (number | undefined)[];
+  /** The output, contiguous. */
+  readonly out: NDArray;
+}
+
 interface BackendBase {
   readonly name: string;
   /** Optional whole updates (their owners look here first). */
   readonly fused?: FusedKernels;
   /**
-   * Kernels the backend brings for primitives defined outside the core (`definePrimitive`), looked up
-   * by the primitive object itself: a device backend can run another package's primitive without that
-   * package knowing the backend, and without a name registry (two copies never collide).
+   * Compiles a fused elementwise group into one call of this backend's own (one wasm loop, one shader), run
+   * each time the graph runs; `undefined` declines, and the graph runs its generated JS loop instead.
    */
-  readonly extensionKernel?: (
-    primitive: Primitive,
-  ) => ((inputs: readonly NDArray[], params: any, out: NDArray) => void) | undefined;
+  readonly compileElementwise?: (group: ElementwiseGroup) => (() => void) | undefined;
+  /** Its kernels for primitives defined outside the core (`definePrimitive`), keyed by the primitive object. */
+  readonly primitiveKernels?: PrimitiveKernels;
 }
 
 /**

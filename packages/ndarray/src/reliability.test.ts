@@ -85,7 +85,7 @@ describe("unclear errors: the op the user called, shapes as given, allocations e
       new TypeError('reshape: shape entries must be integers, got ["2", "3"] (entry 0 is a string)'),
     );
     expect(() => np.zeros([2, "3"] as unknown as number[])).toThrow(
-      'full: shape entries must be integers, got [2, "3"] (entry 1 is a string)',
+      'zeros: shape entries must be integers, got [2, "3"] (entry 1 is a string)',
     );
     expect(() => np.reshape(x, [2, 4])).toThrow(
       "reshape: cannot reshape array of shape [6] (6 elements) into [2, 4]",
@@ -93,8 +93,13 @@ describe("unclear errors: the op the user called, shapes as given, allocations e
   });
 
   it("a huge allocation names the op, the shape, the dtype and the bytes", () => {
+    // Each creation function names itself, not the `full` it is built on.
+    expect(() => np.ones([1e6, 1e6], "uint8")).toThrow(
+      /^ones: cannot allocate an array of shape \[1000000, 1000000\] and dtype uint8: 1000000000000 elements, 1000000000000 bytes/,
+    );
+    expect(() => np.eye(2e6)).toThrow(/^eye: cannot allocate an array of shape \[2000000, 2000000\]/);
     expect(() => np.zeros([1e6, 1e6])).toThrow(
-      /^full: cannot allocate an array of shape \[1000000, 1000000\] and dtype float32: 1000000000000 elements, 4000000000000 bytes/,
+      /^zeros: cannot allocate an array of shape \[1000000, 1000000\] and dtype float32: 1000000000000 elements, 4000000000000 bytes/,
     );
     const big = np.zeros([1, 1], "float64");
     expect(() => np.broadcastTo(big, [1e6, 1e6]).add(1)).toThrow(

@@ -1,5 +1,5 @@
 import { noGrad } from "@chainrule/autograd";
-import { ones, zeros, type NDArray } from "@chainrule/ndarray";
+import { NDArray, ones, zeros } from "@chainrule/ndarray";
 import {
   Activation,
   BatchNorm1d,
@@ -21,6 +21,8 @@ import {
 import { OnnxError } from "./errors";
 import { activationName, axisPads, isConv2D, poolKind, type ConvLike, type PoolLike } from "./layers";
 import { Permute } from "./permute";
+import { exportTraced } from "./traced-export";
+import { isTraced, type TracedLike } from "./traced-graph";
 import {
   attrFloat,
   attrInt,
@@ -242,11 +244,33 @@ function valueInfo(name: string, shape: readonly number[], batchName: string): V
  * inputs and outputs exactly as chainrule's (NHWC images stay NHWC; Transpose nodes surround ONNX's NCHW
  * Conv and pooling). `exampleInput` fixes the other dimensions (a batch of 1 is enough).
  */
+export function exportOnnx(model: Module, exampleInput: NDArray, options?: ExportOnnxOptions): Uint8Array;
+/**
+ * A traced function (`trace` from @chainrule/graph) as an ONNX file: every primitive its outputs need as
+ * ONNX nodes, its Variables and constants as initializers, its placeholders as inputs. Each placeholder's
+ * first axis must be `null` (the dynamic batch dimension).
+ */
+export function exportOnnx(traced: TracedLike, options?: ExportOnnxOptions): Uint8Array;
 export function exportOnnx(
-  model: Module,
-  exampleInput: NDArray,
-  options: ExportOnnxOptions = {},
+  model: Module | TracedLike,
+  second?: NDArray | ExportOnnxOptions,
+  third?: ExportOnnxOptions,
 ): Uint8Array {
+  if (isTraced(model)) {
+    const options = (second ?? {}) as ExportOnnxOptions;
+    return exportTraced(model, {
+      batchName: options.batchName ?? "batch",
+      graphName: options.graphName ?? "chainrule",
+      opset: OPSET,
+    });
+  }
+  if (!(second instanceof NDArray)) {
+    throw new OnnxError("exportOnnx(model, exampleInput): the example input must be an NDArray");
+  }
+  return exportModule(model, second, third);
+}
+
+function exportModule(model: Module, exampleInput: NDArray, options: ExportOnnxOptions = {}): Uint8Array {
   if (!(model instanceof Module)) throw new OnnxError(`exportOnnx: expected a Module, got ${String(model)}`);
   if (exampleInput.dtype !== "float32" && exampleInput.dtype !== "float64") {
     throw new OnnxError(

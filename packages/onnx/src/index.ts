@@ -9,3 +9,4 @@ export {
   loadPytorchSafetensors,
   type PytorchNamesOptions,
 } from "./pytorch";
+export type { TracedLike, GraphLike, GraphNodeLike, LeafLike } from "./traced-graph";

@@ -8,7 +8,7 @@ import {
   scatterPlot,
   toPng,
   toSvg,
-} from "./index.js";
+} from "./node.js";
 import { expectSvg, pngInfo } from "./testing.js";
 import type { Chart } from "./types.js";
 

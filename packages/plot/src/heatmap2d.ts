@@ -163,7 +163,7 @@ export function gridAxes(
   axes: AxisOptions,
   xDomain: [number, number],
   yDomain: [number, number],
-): VegaLiteSpec[] {
+): [x: VegaLiteSpec, y: VegaLiteSpec] {
   const axis = { grid: false };
   return [
     { field: "x", type: "quantitative", title: axes.xLabel ?? "x", scale: fixed(xDomain), axis },

@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { imageGrid, toPng, toSvg } from "./index.js";
+import { imageGrid, toPng, toSvg } from "./node.js";
 import { expectSvg, pngInfo } from "./testing.js";
 
 /** Counts pixels of a PNG that are close to the given RGB colour. */

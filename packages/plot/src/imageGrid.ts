@@ -1,4 +1,4 @@
-import { loadSharp } from "./render.js";
+import { loadSharp } from "./png.js";
 import { topLevel } from "./theme.js";
 import type { Chart, CommonOptions } from "./types.js";
 import { checkSize, fail } from "./validate.js";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { svgToPng, toSvg, type PngOptions } from "./render.js";
+import { svgToPng, type PngOptions } from "./png.js";
+import { toSvg } from "./render.js";
 import type { Chart } from "./types.js";
 
 export interface SavedFiles {
@@ -26,8 +27,12 @@ export async function save(chart: Chart, path: string, options: PngOptions = {})
   return files;
 }
 
-/** Write to a hidden temp file in the same directory (same filesystem), fsync, then rename over the target. */
+/**
+ * Write to a hidden temp file `.<name>.<pid>.<hex>.tmp` in the same directory (same filesystem), fsync, then
+ * rename over the target. Temp files that a killed earlier writer left (its pid is gone) are removed first.
+ */
 export async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await removeStaleTempFiles(file);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const handle = await open(tmp, "w");
@@ -41,5 +46,24 @@ export async function writeAtomic(file: string, data: string | Uint8Array): Prom
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
+
+/** Removes `.<name>.<pid>.<hex>.tmp` files of `file` whose writer process no longer runs. */
+async function removeStaleTempFiles(file: string): Promise<void> {
+  const prefix = `.${basename(file)}.`;
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (m && !isProcessAlive(Number(m[1]))) await rm(join(dirname(file), name), { force: true });
   }
 }

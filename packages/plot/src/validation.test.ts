@@ -7,7 +7,7 @@ import {
   lineChart,
   sampleGrid,
   scatterPlot,
-} from "./index.js";
+} from "./node.js";
 
 const grid = { xs: [0, 1, 2, 3], ys: [0, 1, 2], values: new Array(12).fill(0.5) };
 

@@ -12,6 +12,8 @@ export interface Block {
   code: string;
   /** `ts no-run`: type-checked but not executed (the block's first comment says why). */
   noRun: boolean;
+  /** The ```text output blocks after it (before the next ```ts block), joined: what it must print. */
+  output?: string;
   file: string; // the module written for it
 }
 
@@ -25,18 +27,34 @@ export function readmes(): string[] {
 }
 
 const FENCE = /^```(ts|typescript)((?:[ \t][^\n]*)?)$/;
+const OUTPUT_FENCE = /^```text[ \t]+output[ \t]*$/;
 
 /** The ```ts blocks of one README (other languages, ```sh and so on, are not code to run). */
 export function extractBlocks(readme: string, text: string): Omit<Block, "file">[] {
   const lines = text.split("\n");
   const out: Omit<Block, "file">[] = [];
+  const readBody = (from: number): [string[], number] => {
+    const body: string[] = [];
+    let i = from + 1;
+    for (; i < lines.length && lines[i] !== "```"; i++) body.push(lines[i]!);
+    if (i === lines.length) throw new Error(`${readme}:${from + 1}: a code block is never closed`);
+    return [body, i];
+  };
   for (let i = 0; i < lines.length; i++) {
+    if (OUTPUT_FENCE.test(lines[i]!)) {
+      const [body, end] = readBody(i);
+      const last = out[out.length - 1];
+      if (!last || last.noRun)
+        throw new Error(`${readme}:${i + 1}: a \`\`\`text output block needs a runnable ts block before it`);
+      last.output = last.output === undefined ? body.join("\n") : `${last.output}\n${body.join("\n")}`;
+      i = end;
+      continue;
+    }
     const m = FENCE.exec(lines[i]!);
     if (!m) continue;
     const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i] !== "```"; i++) body.push(lines[i]!);
-    if (i === lines.length) throw new Error(`${readme}:${start + 1}: a \`\`\`ts block is never closed`);
+    const [body, end] = readBody(i);
+    i = end;
     out.push({
       readme,
       id: `${readme}#${out.length + 1}`,

@@ -1,9 +1,10 @@
 // Every ```ts block of every README is type-checked (all in one tsc program) and run (all in this process),
-// so that stale text fails CI. A block marked ```ts no-run is only type-checked.
+// so that stale text fails CI. A block marked ```ts no-run is only type-checked. The ```text output blocks after a
+// ts block (before the next one) are what it must print with console.log, joined.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import ts from "typescript";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { describeBlock, readmes, repoRoot, writeBlocks, type Block } from "./blocks";
 import { PENDING } from "./pending";
 
@@ -53,9 +54,22 @@ describe("README code blocks", () => {
       it("type-checks", () => {
         expect(errors.get(b.file) ?? []).toEqual([]);
       });
-      it.skipIf(b.noRun)("runs", async () => {
-        await import(b.file);
-      });
+      it.skipIf(b.noRun)(
+        b.output === undefined ? "runs" : "runs and prints its ```text output blocks",
+        async () => {
+          if (b.output === undefined) return void (await import(b.file));
+          const printed: string[] = [];
+          const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+            printed.push(args.map(String).join(" "));
+          });
+          try {
+            await import(b.file);
+          } finally {
+            spy.mockRestore();
+          }
+          expect(printed.join("\n").trimEnd()).toBe(b.output.trimEnd());
+        },
+      );
     });
   }
   it("lists only blocks that exist as pending", () => {

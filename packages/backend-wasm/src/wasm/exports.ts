@@ -47,7 +47,19 @@ type Axpy = (n: number, alpha: number, x: Ptr, y: Ptr) => void;
 type Reduce = (x: Ptr, y: Ptr, rows: number, cols: number) => void;
 type SumAll = (x: Ptr, n: number) => number;
 
+type ZipScalar = (op: number, a: Ptr, s: number, y: Ptr, n: number, scalarFirst: number) => void;
+type Window = (geom: Ptr, src: Ptr, dst: Ptr, n: number) => void;
+type Pool = (geom: Ptr, sel: Ptr, v: Ptr, out: Ptr, n: number, idx: Ptr, best: Ptr) => number;
+
 export interface KernelExports {
+  im2colF32: Window;
+  im2colF64: Window;
+  col2imF32: Window;
+  col2imF64: Window;
+  poolGatherF32: Pool;
+  poolGatherF64: Pool;
+  poolScatterF32: Pool;
+  poolScatterF64: Pool;
   heapBase(): number;
   gemmScratchF32(m: number, n: number, k: number): number;
   gemmScratchF64(m: number, n: number, k: number): number;
@@ -57,6 +69,8 @@ export interface KernelExports {
   unaryF64: Map;
   binaryF32: Zip;
   binaryF64: Zip;
+  binaryScalarF32: ZipScalar;
+  binaryScalarF64: ZipScalar;
   binaryRowsF32: ZipRows;
   binaryRowsF64: ZipRows;
   biasActF32: BiasAct;

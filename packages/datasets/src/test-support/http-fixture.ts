@@ -9,11 +9,14 @@ import type { AddressInfo } from "node:net";
  * - drop: announces the full length, sends half, then cuts the connection;
  * - drop-once: like drop on the first request, then like good;
  * - ignore-range: the whole body with 200 even when a Range is asked for;
+ * - trickle: announces the full length, then sends one byte every `trickleMs` (default 500 ms);
  * - redirect: a 302 to `to`.
  */
-export type Behaviour = "good" | "truncated" | "corrupt" | "drop" | "drop-once" | "ignore-range";
+export type Behaviour = "good" | "truncated" | "corrupt" | "drop" | "drop-once" | "ignore-range" | "trickle";
 
-export type Route = { body: Uint8Array; behaviour?: Behaviour } | { redirectTo: string };
+export type Route =
+  | { body: Uint8Array; behaviour?: Behaviour; trickleMs?: number; chunkBytes?: number }
+  | { redirectTo: string };
 
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
@@ -39,6 +42,7 @@ export async function startTestServer(routes: Record<string, Route>): Promise<Te
     if (behaviour === "truncated") return send(res, 200, body.subarray(0, body.length >> 1));
     if (behaviour === "corrupt") return send(res, 200, flipSomeBytes(body));
     if (behaviour === "drop" || (behaviour === "drop-once" && count === 1)) return dropHalfway(res, body);
+    if (behaviour === "trickle") return trickle(res, body, route.trickleMs ?? 500, route.chunkBytes ?? 1);
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
     if (range && behaviour !== "ignore-range") {
       const start = Number(range[1]);
@@ -83,5 +87,19 @@ function flipSomeBytes(body: Uint8Array): Uint8Array {
 /** Sends the first half under a full Content-Length, then resets the connection, as a dropped download. */
 function dropHalfway(res: ServerResponse, body: Uint8Array): void {
   res.writeHead(200, { "Content-Length": body.length });
-  res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+  // The pause lets a loaded client read the first half before the cut (else it may see no bytes at all).
+  res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 200));
+}
+
+/** Sends `chunkBytes` every `everyMs` under a full Content-Length, until done or the client goes away. */
+function trickle(res: ServerResponse, body: Uint8Array, everyMs: number, chunkBytes: number): void {
+  res.writeHead(200, { "Content-Length": body.length });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= body.length) return void clearInterval(timer);
+    res.write(body.subarray(sent, sent + chunkBytes));
+    sent += chunkBytes;
+    if (sent >= body.length) res.end();
+  }, everyMs);
+  res.on("close", () => clearInterval(timer));
 }

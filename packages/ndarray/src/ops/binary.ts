@@ -2,7 +2,7 @@ import { type DType, floatOf, isFloat, promote } from "../dtype";
 import { run } from "../engine";
 import { forEachRow } from "../iter";
 import { NDArray } from "../ndarray";
-import type { ArithOp, BinaryOp, CompareOp, Kernel, PrimitiveTable } from "../primitive";
+import type { BinaryOp, Kernel, PrimitiveTable, VJP } from "../primitive";
 import { broadcastShapes, shapesEqual } from "../shape";
 import { cast } from "./cast";
 import { log, neg } from "./unary";
@@ -11,33 +11,64 @@ import { broadcastView } from "./views";
 import { binaryLoop, type BinaryLoop } from "./codegen";
 import { where } from "./where";
 
-/** Everything about one binary op's elements; its kernel, fused loops and methods derive from it. */
+/** Everything about one binary op; its kernel, fused loops, function, method and gradient derive from it. */
 export interface BinaryRow {
   /** The value for one pair of elements (the CSP-safe loops and the graph's interpreter). */
   readonly scalar: (a: number, b: number) => number;
   /** The same as a JS expression of the operands `a` and `b`. */
   readonly js: (a: string, b: string) => string;
+  /** A comparison: the result is bool, weak scalars compare exactly, and there is no gradient. */
+  readonly compare: boolean;
+  /** The dtype both operands are computed in, from their promoted dtype. */
+  readonly operands: (promoted: DType) => DType;
+  /** The gradient rule; the inputs already have the output's shape (broadcasting went through `expand`). */
+  readonly vjp: VJP<{}>;
+  /** Rejects inputs the op refuses (NumPy's rules), naming the op. */
+  readonly check?: (a: Input, b: Input) => void;
 }
 
 const infix = (op: string) => (a: string, b: string) => `${a} ${op} ${b}`;
 const test = (op: string) => (a: string, b: string) => `(${a} ${op} ${b} ? 1 : 0)`;
+const sameDType = (d: DType): DType => d;
+const arith = { compare: false, operands: (d: DType): DType => (d === "bool" ? "int32" : d) } as const;
+const compare = { compare: true, operands: sameDType, vjp: () => [null, null] } as const;
 
 // prettier-ignore
 export const binaryTable: { readonly [K in BinaryOp]: BinaryRow } = {
-  add: { scalar: (a, b) => a + b, js: infix("+") },
-  sub: { scalar: (a, b) => a - b, js: infix("-") },
-  mul: { scalar: (a, b) => a * b, js: infix("*") },
-  div: { scalar: (a, b) => a / b, js: infix("/") },
-  pow: { scalar: (a, b) => a ** b, js: infix("**") },
-  // NaN wins (propagates), as in NumPy.
-  maximum: { scalar: (a, b) => (a > b || a !== a ? a : b), js: (a, b) => `(${a} > ${b} || ${a} !== ${a} ? ${a} : ${b})` },
-  minimum: { scalar: (a, b) => (a < b || a !== a ? a : b), js: (a, b) => `(${a} < ${b} || ${a} !== ${a} ? ${a} : ${b})` },
-  eq: { scalar: (a, b) => (a === b ? 1 : 0), js: test("===") },
-  ne: { scalar: (a, b) => (a !== b ? 1 : 0), js: test("!==") },
-  lt: { scalar: (a, b) => (a < b ? 1 : 0), js: test("<") },
-  le: { scalar: (a, b) => (a <= b ? 1 : 0), js: test("<=") },
-  gt: { scalar: (a, b) => (a > b ? 1 : 0), js: test(">") },
-  ge: { scalar: (a, b) => (a >= b ? 1 : 0), js: test(">=") },
+  add: { ...arith, scalar: (a, b) => a + b, js: infix("+"), vjp: (g) => [g, g] },
+  sub: { ...arith, scalar: (a, b) => a - b, js: infix("-"), vjp: (g, _i, _y, _p, needs) => [g, needs[1] ? neg(g) : null] },
+  mul: {
+    ...arith, scalar: (a, b) => a * b, js: infix("*"),
+    vjp: (g, [a, b], _y, _p, needs) => [needs[0] ? mul(g, b!) : null, needs[1] ? mul(g, a!) : null],
+  },
+  // True division: integer inputs give float32.
+  div: {
+    ...arith, operands: floatOf, scalar: (a, b) => a / b, js: infix("/"),
+    vjp: (g, [, b], y, _p, needs) => [needs[0] ? div(g, b!) : null, needs[1] ? neg(div(mul(g, y), b!)) : null],
+  },
+  pow: {
+    ...arith, scalar: (a, b) => a ** b, js: infix("**"), check: checkIntegerPower,
+    vjp: (g, [a, b], y, _p, needs) => [
+      needs[0] ? mul(g, mul(b!, pow(a!, sub(b!, 1)))) : null,
+      // d/db a^b = a^b log a, taken as 0 where a <= 0 (there the real power is only defined at integers).
+      needs[1] ? where(gt(a!, 0), mul(g, mul(y, log(a!))), 0) : null,
+    ],
+  },
+  // NaN wins (propagates), as in NumPy; ties share the gradient equally, so the rule is symmetric (as in PyTorch).
+  maximum: {
+    ...arith, operands: sameDType, scalar: (a, b) => (a > b || a !== a ? a : b), js: (a, b) => `(${a} > ${b} || ${a} !== ${a} ? ${a} : ${b})`,
+    vjp: (g, [a, b]) => tieSplit(g, gt(a!, b!), eq(a!, b!)),
+  },
+  minimum: {
+    ...arith, operands: sameDType, scalar: (a, b) => (a < b || a !== a ? a : b), js: (a, b) => `(${a} < ${b} || ${a} !== ${a} ? ${a} : ${b})`,
+    vjp: (g, [a, b]) => tieSplit(g, lt(a!, b!), eq(a!, b!)),
+  },
+  eq: { ...compare, scalar: (a, b) => (a === b ? 1 : 0), js: test("===") },
+  ne: { ...compare, scalar: (a, b) => (a !== b ? 1 : 0), js: test("!==") },
+  lt: { ...compare, scalar: (a, b) => (a < b ? 1 : 0), js: test("<") },
+  le: { ...compare, scalar: (a, b) => (a <= b ? 1 : 0), js: test("<=") },
+  gt: { ...compare, scalar: (a, b) => (a > b ? 1 : 0), js: test(">") },
+  ge: { ...compare, scalar: (a, b) => (a >= b ? 1 : 0), js: test(">=") },
 };
 
 const BINARY_OPS = Object.keys(binaryTable) as BinaryOp[];
@@ -72,52 +103,15 @@ export const binaryKernels = Object.fromEntries(
   BINARY_OPS.map((k) => [k, binaryKernel(binaryLoop(binaryTable[k].js, binaryTable[k].scalar))]),
 ) as { [K in BinaryOp]: Kernel<K> };
 
-const noGrad = () => [null, null];
-
-/** Gradient rules. Inputs already have the output's shape: broadcasting went through `expand`. */
-export const binaryPrims: PrimitiveTable<BinaryOp> = {
-  add: { name: "add", vjp: (g) => [g, g] },
-  sub: { name: "sub", vjp: (g, _i, _y, _p, needs) => [g, needs[1] ? neg(g) : null] },
-  mul: {
-    name: "mul",
-    vjp: (g, [a, b], _y, _p, needs) => [needs[0] ? mul(g, b!) : null, needs[1] ? mul(g, a!) : null],
-  },
-  div: {
-    name: "div",
-    vjp: (g, [a, b], y, _p, needs) => [
-      needs[0] ? div(g, b!) : null,
-      needs[1] ? neg(div(mul(g, y), b!)) : null,
-    ],
-  },
-  pow: {
-    name: "pow",
-    vjp: (g, [a, b], y, _p, needs) => [
-      needs[0] ? mul(g, mul(b!, pow(a!, sub(b!, 1)))) : null,
-      // d/db a^b = a^b log a, taken as 0 where a <= 0 (there the real power is only defined at integers).
-      needs[1] ? where(gt(a!, 0), mul(g, mul(y, log(a!))), 0) : null,
-    ],
-  },
-  // Ties share the gradient equally, so the rule is symmetric (as in PyTorch).
-  maximum: { name: "maximum", vjp: (g, [a, b]) => tieSplit(g, gt(a!, b!), eqMask(a!, b!)) },
-  minimum: { name: "minimum", vjp: (g, [a, b]) => tieSplit(g, lt(a!, b!), eqMask(a!, b!)) },
-  eq: { name: "eq", vjp: noGrad },
-  ne: { name: "ne", vjp: noGrad },
-  lt: { name: "lt", vjp: noGrad },
-  le: { name: "le", vjp: noGrad },
-  gt: { name: "gt", vjp: noGrad },
-  ge: { name: "ge", vjp: noGrad },
-};
-
-function eqMask(a: NDArray, b: NDArray): NDArray {
-  return eq(a, b);
-}
+export const binaryPrims = Object.fromEntries(
+  BINARY_OPS.map((k) => [k, { name: k, vjp: binaryTable[k].vjp }]),
+) as unknown as PrimitiveTable<BinaryOp>;
 
 function tieSplit(g: NDArray, wins: NDArray, ties: NDArray): NDArray[] {
   const w = add(cast(wins, g.dtype), mul(cast(ties, g.dtype), 0.5));
   return [mul(g, w), mul(g, sub(1, w))];
 }
 
-/** Broadcasts both operands (recording `expand`, whose gradient sums back) and promotes dtypes. */
 /** Promotes dtypes (weak scalars adopt the other side's) and works out the broadcast shape. */
 function prepare(
   op: string,
@@ -156,17 +150,11 @@ interface Prepared {
 const scratch = {} as Prepared;
 const NO_PARAMS = Object.freeze({});
 
-const arithDType = (d: DType): DType => (d === "bool" ? "int32" : d);
-const sameDType = (d: DType): DType => d;
-
-function arith(op: ArithOp, a: Input, b: Input, dtype: (d: DType) => DType = arithDType): NDArray {
-  const p = prepare(op, a, b, dtype, false, scratch);
-  return run(binaryPrims[op], [p.x, p.y], NO_PARAMS, p.shape, p.dtype);
-}
-
-function compare(op: CompareOp, a: Input, b: Input): NDArray {
-  const p = prepare(op, a, b, undefined, true, scratch);
-  return run(binaryPrims[op], [p.x, p.y], NO_PARAMS, p.shape, "bool");
+function binary(op: BinaryOp, a: Input, b: Input): NDArray {
+  const row = binaryTable[op];
+  row.check?.(a, b);
+  const p = prepare(op, a, b, row.operands, row.compare, scratch);
+  return run(binaryPrims[op], [p.x, p.y], NO_PARAMS, p.shape, row.compare ? "bool" : p.dtype);
 }
 
 /** Throws when an integer power has a negative exponent (NumPy refuses these too). */
@@ -186,23 +174,12 @@ const negativePower = (e: number) =>
     `pow: integers to negative integer powers are not allowed (exponent ${e}); cast the base to a float dtype first`,
   );
 
-export const add = (a: Input, b: Input) => arith("add", a, b);
-export const sub = (a: Input, b: Input) => arith("sub", a, b);
-export const mul = (a: Input, b: Input) => arith("mul", a, b);
-/** True division: integer inputs give float32. */
-export const div = (a: Input, b: Input) => arith("div", a, b, floatOf);
-/** Elementwise power; integer arrays to negative integer exponents throw (cast to float first). */
-export const pow = (a: Input, b: Input) => {
-  checkIntegerPower(a, b);
-  return arith("pow", a, b);
+// Each function carries its op's name, as the unary ones do.
+const named = (k: BinaryOp) =>
+  Object.defineProperty((a: Input, b: Input) => binary(k, a, b), "name", { value: k });
+/** One function per binary op (`np.add(a, b)`); the methods (`a.add(b)`) derive from the same object. */
+export const binaryOps = Object.fromEntries(BINARY_OPS.map((k) => [k, named(k)])) as {
+  readonly [K in BinaryOp]: (a: Input, b: Input) => NDArray;
 };
-/** Elementwise maximum; NaN wins (propagates), as in NumPy. */
-export const maximum = (a: Input, b: Input) => arith("maximum", a, b, sameDType);
-/** Elementwise minimum; NaN wins (propagates), as in NumPy. */
-export const minimum = (a: Input, b: Input) => arith("minimum", a, b, sameDType);
-export const eq = (a: Input, b: Input) => compare("eq", a, b);
-export const ne = (a: Input, b: Input) => compare("ne", a, b);
-export const lt = (a: Input, b: Input) => compare("lt", a, b);
-export const le = (a: Input, b: Input) => compare("le", a, b);
-export const gt = (a: Input, b: Input) => compare("gt", a, b);
-export const ge = (a: Input, b: Input) => compare("ge", a, b);
+
+export const { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge } = binaryOps;

@@ -1,6 +1,7 @@
 import { allocate, type DType, fitsDType, weakScalarDType } from "../dtype";
 import { fmtShape } from "../errors";
 import { NDArray } from "../ndarray";
+import { foreignCopy, foreignCopyError } from "../copies";
 
 /** What ops accept: an array, or a plain JS number/boolean that is treated as a weakly typed scalar. */
 export type Input = NDArray | number | boolean;
@@ -41,6 +42,8 @@ export function operand(x: Input, other: Input, op: string, exact = false): NDAr
     return scalar(+x, "bool");
   }
   if (typeof x !== "number") {
+    const other = foreignCopy(x);
+    if (other) throw foreignCopyError(op, other);
     throw new TypeError(`${op}: expected an NDArray, a number or a boolean, got ${describe(x)}`);
   }
   if (!(other instanceof NDArray)) return scalar(x, "float32");

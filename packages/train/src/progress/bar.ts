@@ -12,8 +12,11 @@ export interface BarStream {
  * cli-progress (Node-only) is loaded on first use, so importing this package never pulls it in.
  */
 export async function createBarReporter(stream?: BarStream): Promise<ProgressReporter> {
-  const mod = await import("cli-progress");
-  const { SingleBar } = ("default" in mod ? mod.default : mod) as typeof import("cli-progress");
+  // A computed specifier, so bundlers for browsers leave cli-progress (events, readline) out of the bundle.
+  const specifier = "cli-progress";
+  const mod = (await import(/* @vite-ignore */ specifier)) as
+    typeof import("cli-progress") | { default: typeof import("cli-progress") };
+  const { SingleBar } = "default" in mod ? mod.default : mod;
   const out = stream ?? (globalThis as { process?: { stderr: BarStream } }).process?.stderr;
   if (out === undefined)
     throw new Error("fit: progress 'bar' needs a stream (there is no process.stderr here)");

@@ -1,0 +1,123 @@
+// Wasm kernels for layer-conv's window primitives (im2col, col2im, maxPoolGather, maxPoolScatter) over
+// contiguous NHWC float32/float64 data. This file knows the parameters' shape only structurally, so the
+// main entry does not import @chainrule/layer-conv; src/conv-kernels.ts pairs them with its primitives.
+import { ShapeError, type CustomKernel, type NDArray } from "@chainrule/ndarray";
+import type { Dtype, FloatArray } from "./dtype";
+import { freshArena, type Arena } from "./wasm/runtime";
+import { view } from "./wasm/views";
+
+/** The window geometry of layer-conv's primitives (its `Window2D`), in the order assembly/conv.ts reads it. */
+export const GEOMETRY_FIELDS = [
+  "inH",
+  "inW",
+  "channels",
+  "kh",
+  "kw",
+  "strideH",
+  "strideW",
+  "dilationH",
+  "dilationW",
+  "padTop",
+  "padLeft",
+  "outH",
+  "outW",
+] as const;
+
+export type WindowParams = { readonly [K in (typeof GEOMETRY_FIELDS)[number]]: number };
+
+/** The float dtype every array shares, or undefined (then the reference kernel runs). */
+function sharedFloat(arrays: readonly NDArray[]): Dtype | undefined {
+  const d = arrays[0]?.dtype;
+  if (d !== "float32" && d !== "float64") return undefined;
+  return arrays.every((x) => x.dtype === d) ? d : undefined;
+}
+
+function bytes(dtype: Dtype, count: number): number {
+  return (dtype === "float32" ? 4 : 8) * count;
+}
+
+function putGeometry(arena: Arena, p: WindowParams): number {
+  const ptr = arena.alloc(4 * GEOMETRY_FIELDS.length);
+  const g = new Int32Array(arena.rt.memory.buffer, ptr, GEOMETRY_FIELDS.length);
+  GEOMETRY_FIELDS.forEach((k, i) => (g[i] = p[k]));
+  return ptr;
+}
+
+function putArray(arena: Arena, dtype: Dtype, ptr: number, x: NDArray): void {
+  view(arena.rt, dtype, ptr, x.size).set(x.dataSync() as FloatArray);
+}
+
+function takeOut(arena: Arena, dtype: Dtype, ptr: number, out: NDArray): void {
+  (out.buffer as FloatArray).set(view(arena.rt, dtype, ptr, out.size), out.offset);
+}
+
+type Kind = "im2col" | "col2im";
+
+function windowCopy(kind: Kind, fallback: CustomKernel<WindowParams>): CustomKernel<WindowParams> {
+  return (inputs, p, out) => {
+    const x = inputs[0]!;
+    const dtype = sharedFloat([x, out]);
+    if (!dtype) return fallback(inputs, p, out);
+    const arena = freshArena();
+    const pg = putGeometry(arena, p);
+    const px = arena.alloc(bytes(dtype, x.size));
+    const py = arena.alloc(bytes(dtype, out.size));
+    putArray(arena, dtype, px, x);
+    const ex = arena.rt.exports;
+    const f32 = dtype === "float32";
+    const fn = kind === "im2col" ? (f32 ? ex.im2colF32 : ex.im2colF64) : f32 ? ex.col2imF32 : ex.col2imF64;
+    fn(pg, px, py, x.shape[0]!);
+    takeOut(arena, dtype, py, out);
+  };
+}
+
+/** im2col in wasm: `[N, H, W, C]` → `[N, outH, outW, kh·kw·C]` (contiguous runs moved with memory.copy). */
+export const wasmIm2col = (fallback: CustomKernel<WindowParams>) => windowCopy("im2col", fallback);
+/** col2im in wasm: the adjoint of im2col (SIMD adds of each channel run). */
+export const wasmCol2im = (fallback: CustomKernel<WindowParams>) => windowCopy("col2im", fallback);
+
+function windowPool(
+  kind: "gather" | "scatter",
+  fallback: CustomKernel<WindowParams>,
+): CustomKernel<WindowParams> {
+  return (inputs, p, out) => {
+    const [sel, v] = inputs as [NDArray, NDArray];
+    const dtype = sharedFloat([sel, v, out]);
+    if (!dtype) return fallback(inputs, p, out);
+    const n = sel.shape[0]!;
+    const windows = n * p.outH * p.outW * p.channels;
+    const arena = freshArena();
+    const pg = putGeometry(arena, p);
+    const ps = arena.alloc(bytes(dtype, sel.size));
+    // Max pooling gathers from its own selector (`[x, x]`): one copy serves both.
+    const aliased = v === sel;
+    const pv = aliased ? ps : arena.alloc(bytes(dtype, v.size));
+    const py = arena.alloc(bytes(dtype, out.size));
+    const pidx = arena.alloc(4 * windows);
+    const pbest = arena.alloc(bytes(dtype, p.channels));
+    putArray(arena, dtype, ps, sel);
+    if (!aliased) putArray(arena, dtype, pv, v);
+    const ex = arena.rt.exports;
+    const f32 = dtype === "float32";
+    const fn =
+      kind === "gather"
+        ? f32
+          ? ex.poolGatherF32
+          : ex.poolGatherF64
+        : f32
+          ? ex.poolScatterF32
+          : ex.poolScatterF64;
+    const status = fn(pg, ps, pv, py, n, pidx, pbest);
+    if (status !== 0) {
+      const w = (status - 1) % (p.outH * p.outW);
+      const oy = Math.floor(w / p.outW);
+      throw new ShapeError(`maxPool2d: window (${oy}, ${w % p.outW}) lies entirely in the padding`);
+    }
+    takeOut(arena, dtype, py, out);
+  };
+}
+
+/** maxPoolGather in wasm: each window's value at the selector's argmax (first on ties, NaN wins). */
+export const wasmPoolGather = (fallback: CustomKernel<WindowParams>) => windowPool("gather", fallback);
+/** maxPoolScatter in wasm: the max-pool gradient, added at each window's argmax. */
+export const wasmPoolScatter = (fallback: CustomKernel<WindowParams>) => windowPool("scatter", fallback);
