@@ -16,7 +16,14 @@ const blocks = writeBlocks(join(import.meta.dirname, "../.blocks"));
 function typeErrors(files: Block[]): Map<string, string[]> {
   const base = ts.readConfigFile(join(repoRoot, "tsconfig.base.json"), ts.sys.readFile).config;
   const { options } = ts.convertCompilerOptionsFromJson(
-    { ...base.compilerOptions, noEmit: true, types: ["node"], declaration: false },
+    // README blocks are user code: `strict` as a new project has it, without our own noUncheckedIndexedAccess.
+    {
+      ...base.compilerOptions,
+      noUncheckedIndexedAccess: false,
+      noEmit: true,
+      types: ["node"],
+      declaration: false,
+    },
     repoRoot,
   );
   const program = ts.createProgram(
