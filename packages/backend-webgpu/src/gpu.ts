@@ -12,7 +12,9 @@ async function gpuInstance(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   try {
-    const dawn = (await import("webgpu")) as { create(flags: string[]): GPU };
+    // A computed specifier, so bundlers for browsers leave Dawn (Node-only: node:path, module, …) out.
+    const specifier = "webgpu";
+    const dawn = (await import(/* @vite-ignore */ specifier)) as { create(flags: string[]): GPU };
     return dawn.create([]);
   } catch (e) {
     throw new BackendError(`${NO_ADAPTER} (loading 'webgpu' failed: ${(e as Error).message})`);
