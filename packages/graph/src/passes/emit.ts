@@ -1,11 +1,5 @@
-import {
-  NDArray,
-  descendMatmul,
-  type Backend,
-  type DType,
-  type Kernel,
-  type KernelPrim,
-} from "@chainrule/ndarray";
+import { NDArray, type Backend, type DType, type Kernel, type KernelPrim } from "@chainrule/ndarray";
+import { descendMatmul } from "../descend";
 import { GraphError } from "../errors";
 import { compileFused, isElementwise, type FusedMember, type FusedSpec } from "../fusion";
 import { typeString, type GraphNode } from "../graph";
