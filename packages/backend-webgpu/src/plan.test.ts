@@ -106,6 +106,40 @@ describe("traced graphs on webgpu", () => {
     }
   });
 
+  it("submits a whole training step to the GPU queue at once, when its loss is read", async () => {
+    const previous = np.getBackend();
+    const backend = await webgpu();
+    const queue = backend.gpu.queue;
+    const submit = queue.submit;
+    let submissions = 0;
+    try {
+      np.setBackend(backend);
+      const { params, loss } = model();
+      const step = trace(
+        (x, y) => {
+          const l = loss(x, y);
+          return { loss: l, train: new GradientDescentOptimizer(0.1).minimize(l, params) };
+        },
+        [placeholder([5, 4], "float32", "x"), placeholder([5, 3], "float32", "y")],
+      );
+      const { x, y } = batch(0);
+      await step(x, y).loss.data(); // the first run uploads the feeds' first copies and compiles shaders
+      queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+        submissions++;
+        submit.call(queue, buffers);
+      };
+      const out = step(x, y);
+      expect(submissions).toBe(0); // recorded, not yet submitted
+      await out.loss.data();
+      // One submission for the step's kernels and writes, one for the copy that reads the loss back.
+      expect(submissions).toBe(2);
+      expect(step.plan().stats.kernelLaunches).toBeGreaterThan(10);
+    } finally {
+      queue.submit = submit;
+      np.setBackend(previous);
+    }
+  });
+
   it("says so when a Variable lives in host memory", async () => {
     const w = new Variable(np.ones([3], "float32"), { name: "w" });
     const previous = np.getBackend();
