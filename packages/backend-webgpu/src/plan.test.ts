@@ -33,6 +33,17 @@ const batch = (seed: number) => ({
   y: np.array(values(5 * 3, seed + 100), { dtype: "float32" }).reshape([5, 3]),
 });
 
+/** The model's SGD step, traced. */
+function sgdStep(params: Variable[], loss: (x: np.NDArray, y: np.NDArray) => np.NDArray) {
+  return trace(
+    (x, y) => {
+      const l = loss(x, y);
+      return { loss: l, train: new GradientDescentOptimizer(0.1).minimize(l, params) };
+    },
+    [placeholder([5, 4], "float32", "x"), placeholder([5, 3], "float32", "y")],
+  );
+}
+
 /** Three traced SGD steps on the current backend: the losses, then the parameters. */
 async function train(): Promise<{
   losses: number[];
@@ -41,13 +52,7 @@ async function train(): Promise<{
   onDevice: boolean;
 }> {
   const { params, loss } = model();
-  const step = trace(
-    (x, y) => {
-      const l = loss(x, y);
-      return { loss: l, train: new GradientDescentOptimizer(0.1).minimize(l, params) };
-    },
-    [placeholder([5, 4], "float32", "x"), placeholder([5, 3], "float32", "y")],
-  );
+  const step = sgdStep(params, loss);
   const losses: number[] = [];
   let onDevice = false;
   for (let k = 0; k < 3; k++) {
@@ -115,13 +120,7 @@ describe("traced graphs on webgpu", () => {
     try {
       np.setBackend(backend);
       const { params, loss } = model();
-      const step = trace(
-        (x, y) => {
-          const l = loss(x, y);
-          return { loss: l, train: new GradientDescentOptimizer(0.1).minimize(l, params) };
-        },
-        [placeholder([5, 4], "float32", "x"), placeholder([5, 3], "float32", "y")],
-      );
+      const step = sgdStep(params, loss);
       const { x, y } = batch(0);
       await step(x, y).loss.data(); // the first run uploads the feeds' first copies and compiles shaders
       queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
