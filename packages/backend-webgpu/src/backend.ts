@@ -19,6 +19,7 @@ import {
   unsliceKernel,
   whereKernel,
 } from "./elementwise";
+import { adamOnDevice } from "./adam";
 import { convKernels, type ConvPrimitives } from "./conv";
 import { acquireGpu, type Gpu } from "./gpu";
 import { matmulKernel } from "./matmul";
@@ -88,6 +89,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     },
     name: BACKEND_NAME,
     kernels: kernels(runner),
+    fused: { adamOnDevice: adamOnDevice(runner) },
     device: gpuMemory(gpu),
     adapter: gpu.adapterName,
     gpu: gpu.device,
