@@ -52,6 +52,9 @@ export function compileElementwise(runner: Runner): (group: ElementwiseGroup) =>
     if ([out, ...ext, ...members].some((x) => x.dtype === "float64")) throw float64Error(ops);
     // Buffers only for externals that are not inlined constants, loaded as v0, v1, … by the shader.
     const bound = ext.map((_, j) => j).filter((j) => extLiteral[j] === undefined);
+    // Inputs, the output and the metadata are storage bindings: a group needing more than the device
+    // allows is declined (the graph then runs its members one kernel each).
+    if (bound.length + 2 > runner.gpu.device.limits.maxStorageBuffersPerShaderStage) return undefined;
     const name = (o: number): string => {
       if (o >= 0) return `t${o}`;
       const j = -o - 1;

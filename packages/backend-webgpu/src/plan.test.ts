@@ -75,6 +75,7 @@ describe("traced graphs on webgpu", () => {
       const got = await train();
       expect(got.onDevice).toBe(true);
       expect(got.plan).toMatch(/^plan on 'webgpu'/);
+      expect(got.plan).toMatch(/= fused\[.*\] \(webgpu\)\(/); // one shader per fused group
       got.losses.forEach((l, k) => expect(l).toBeCloseTo(want.losses[k]!, 5));
       got.params.forEach((p, k) => {
         const w = want.params[k]!;
