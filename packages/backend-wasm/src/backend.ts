@@ -14,7 +14,7 @@ import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
 import { elementwiseKernels } from "./elementwise-ops";
 import { gemm } from "./gemm";
-import { initBackend, type BackendOptions } from "./lifecycle";
+import { initBackend, jsFallback, type BackendOptions, type FallbackOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
 
 /**
@@ -141,9 +141,15 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
   return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam }, primitiveKernels };
 }
 
-/** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */
-export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<HostBackend> {
-  const backend = await createBackend(options);
+/**
+ * One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. Where wasm cannot
+ * start (a CSP without 'wasm-unsafe-eval'), it warns and sets the js backend instead: check `.name` of the
+ * result (see FallbackOptions).
+ */
+export async function useWasmBackend(
+  options: WasmBackendOptions & FallbackOptions = {},
+): Promise<HostBackend> {
+  const backend = await createBackend(options).catch((e: unknown) => jsFallback(e, options));
   setBackend(backend);
   return backend;
 }

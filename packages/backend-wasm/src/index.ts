@@ -19,7 +19,15 @@ export {
   DEFAULT_THREAD_MIN_FLOPS,
   type ThreadOptions,
 } from "./threads/index";
-export { initBackend, disposeBackend, backendInfo, type BackendInfo, type BackendOptions } from "./lifecycle";
+export {
+  initBackend,
+  disposeBackend,
+  backendInfo,
+  WasmUnavailableError,
+  type BackendInfo,
+  type BackendOptions,
+  type FallbackOptions,
+} from "./lifecycle";
 export {
   createBackend,
   useWasmBackend,
