@@ -14,6 +14,7 @@ import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
 import { elementwiseKernels } from "./elementwise-ops";
 import { gemm } from "./gemm";
+import { reduceKernels } from "./reduce";
 import { initBackend, type BackendOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
 
@@ -115,10 +116,14 @@ export function wasmAdam(s: AdamStep): boolean {
 }
 
 /**
- * The kernels that pay off in wasm (matmul, and the exactly rounded elementwise ops of
- * src/elementwise-ops.ts); every other primitive runs the reference kernel.
+ * The kernels that pay off in wasm (matmul, the exactly rounded elementwise ops of src/elementwise-ops.ts and
+ * the reductions of src/reduce.ts); every other primitive runs the reference kernel.
  */
-export const wasmKernels: Partial<KernelTable> = { ...elementwiseKernels(), matmul: wasmMatmul };
+export const wasmKernels: Partial<KernelTable> = {
+  ...elementwiseKernels(),
+  ...reduceKernels(),
+  matmul: wasmMatmul,
+};
 
 export interface WasmBackendOptions extends BackendOptions {
   /** Worker threads for large matmuls (Node worker_threads or Web Workers over shared memory). */

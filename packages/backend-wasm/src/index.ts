@@ -11,7 +11,13 @@ export {
   wasmBinaryKernel,
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
-export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
+export {
+  WASM_REDUCE_MIN_SIZE,
+  reduceInWasm,
+  wasmReduceKernel,
+  wasmArgKernel,
+  type ReducePrim,
+} from "./reduce";
 export {
   initThreads,
   shutdownThreads,
