@@ -14,6 +14,7 @@ import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
 import { elementwiseKernels } from "./elementwise-ops";
 import { gemm } from "./gemm";
+import { compileElementwiseGroup } from "./group";
 import { reduceKernels } from "./reduce";
 import { initBackend, type BackendOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
@@ -143,7 +144,13 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
     await initThreads({ ...options.threadOptions, threads: options.threads as number });
   }
   const { primitiveKernels } = options;
-  return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam }, primitiveKernels };
+  return {
+    name: "wasm",
+    kernels: wasmKernels,
+    fused: { adam: wasmAdam },
+    compileElementwise: compileElementwiseGroup,
+    primitiveKernels,
+  };
 }
 
 /** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */

@@ -12,6 +12,12 @@ export {
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
 export {
+  compileElementwiseGroup,
+  compileElementwiseAnySize,
+  GROUP_BINARY,
+  WASM_GROUP_MIN_SIZE,
+} from "./group";
+export {
   WASM_REDUCE_MIN_SIZE,
   reduceInWasm,
   wasmReduceKernel,
