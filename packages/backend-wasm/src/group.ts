@@ -21,9 +21,10 @@ import { paddedBytes } from "./wasm/typed";
 
 /**
  * Below this many output elements a group stays on the graph's generated JS loop: copying its inputs into wasm
- * memory and back costs about what the loop saves (`node bench/group.mjs`; see the README).
+ * memory and back costs about what the loop saves. `node bench/group.mjs` (float32, CPU time): at 4,096
+ * elements wasm was 0.9–1.8× the JS loop, at 8,192 1.1–2.5×, at 25,600 1.5–5×.
  */
-export const WASM_GROUP_MIN_SIZE = 4096;
+export const WASM_GROUP_MIN_SIZE = 8192;
 
 /** Must equal GROUP_BLOCK in assembly/group.ts: elements per member buffer. */
 const BLOCK = 512;
