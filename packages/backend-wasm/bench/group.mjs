@@ -42,7 +42,10 @@ for (const [name, f] of Object.entries(groups)) {
       ["wasm", wasm],
     ]) {
       np.setBackend(backend);
-      const t = trace((u, v) => f(u, v, b), [placeholder([rows, cols], "float32"), placeholder([rows, cols], "float32")]);
+      const t = trace(
+        (u, v) => f(u, v, b),
+        [placeholder([rows, cols], "float32"), placeholder([rows, cols], "float32")],
+      );
       t(x, g);
       fns[k] = { backend, run: () => t(x, g) };
     }

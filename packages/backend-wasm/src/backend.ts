@@ -13,6 +13,7 @@ import type { AdamStep } from "@chainrule/optim";
 import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
 import { elementwiseKernels } from "./elementwise-ops";
+import { compareKernels, wasmCast, wasmWhere } from "./elementwise-groups";
 import { gemm } from "./gemm";
 import { compileElementwiseGroup } from "./group";
 import { reduceKernels } from "./reduce";
@@ -117,12 +118,16 @@ export function wasmAdam(s: AdamStep): boolean {
 }
 
 /**
- * The kernels that pay off in wasm (matmul, the exactly rounded elementwise ops of src/elementwise-ops.ts and
- * the reductions of src/reduce.ts); every other primitive runs the reference kernel.
+ * The kernels that pay off in wasm (matmul, the exactly rounded elementwise ops of src/elementwise-ops.ts,
+ * comparisons, cast and where as group programs, and the reductions of src/reduce.ts); every other primitive
+ * runs the reference kernel.
  */
 export const wasmKernels: Partial<KernelTable> = {
   ...elementwiseKernels(),
+  ...compareKernels(),
   ...reduceKernels(),
+  cast: wasmCast,
+  where: wasmWhere,
   matmul: wasmMatmul,
 };
 
