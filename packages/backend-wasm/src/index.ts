@@ -11,7 +11,19 @@ export {
   wasmBinaryKernel,
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
-export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
+export {
+  compileElementwiseGroup,
+  compileElementwiseAnySize,
+  GROUP_BINARY,
+  WASM_GROUP_MIN_SIZE,
+} from "./group";
+export {
+  WASM_REDUCE_MIN_SIZE,
+  reduceInWasm,
+  wasmReduceKernel,
+  wasmArgKernel,
+  type ReducePrim,
+} from "./reduce";
 export {
   initThreads,
   shutdownThreads,
