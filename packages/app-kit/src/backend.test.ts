@@ -25,6 +25,8 @@ describe("selectBackend", () => {
     await selectBackend("wasm");
     const got = await conv2d(x, w, { padding: "same" }).data();
     expect(got.length).toBe(expected.length);
-    got.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(expected[i]!))));
+    got.forEach((v, i) =>
+      expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(expected[i]!))),
+    );
   });
 });
