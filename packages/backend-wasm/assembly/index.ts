@@ -1,6 +1,18 @@
 // Entry point: everything exported here becomes a wasm export used by src/wasm/exports.ts.
 export { gemmScratchF32, gemmScratchF64, gemmBatchedF32, gemmBatchedF64 } from "./gemm";
 export {
+  gemmUnitF32,
+  gemmUnitF64,
+  gemmPackedABytesF32,
+  gemmPackedABytesF64,
+  gemmPackedBBytesF32,
+  gemmPackedBBytesF64,
+  gemmPackAF32,
+  gemmPackAF64,
+  gemmPackBF32,
+  gemmPackBF64,
+} from "./gemm-units";
+export {
   unaryF32,
   unaryF64,
   binaryF32,

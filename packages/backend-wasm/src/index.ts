@@ -16,9 +16,11 @@ export {
   initThreads,
   shutdownThreads,
   threadCount,
+  threadStats,
   DEFAULT_THREAD_MIN_FLOPS,
   type ThreadOptions,
 } from "./threads/index";
+export type { PoolStats } from "./threads/pool";
 export { initBackend, disposeBackend, backendInfo, type BackendInfo, type BackendOptions } from "./lifecycle";
 export {
   createBackend,
