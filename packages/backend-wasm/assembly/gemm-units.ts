@@ -14,7 +14,7 @@ const ROWS = 0;
 const COLS = 1;
 
 function field(job: usize, index: i32): i32 {
-  return load<i32>(job + (<usize>index << 2));
+  return load<i32>(job + ((<usize>index) << 2));
 }
 
 function gemmUnit<T>(job: usize, u: i32, scratch: usize): void {
@@ -36,11 +36,53 @@ function gemmUnit<T>(job: usize, u: i32, scratch: usize): void {
   if (mode == ROWS) {
     const i0 = u * unit;
     const pb = <usize>field(job, 12);
-    gemmBlock<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, pb, i0, min(m, i0 + unit), 0, n, scratch);
+    gemmBlock<T>(
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      alpha,
+      a,
+      lda,
+      b,
+      ldb,
+      beta,
+      c,
+      ldc,
+      0,
+      pb,
+      i0,
+      min(m, i0 + unit),
+      0,
+      n,
+      scratch,
+    );
   } else if (mode == COLS) {
     const j0 = u * unit;
     const pa = <usize>field(job, 11);
-    gemmBlock<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pa, 0, 0, m, j0, min(n, j0 + unit), scratch);
+    gemmBlock<T>(
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      alpha,
+      a,
+      lda,
+      b,
+      ldb,
+      beta,
+      c,
+      ldc,
+      pa,
+      0,
+      0,
+      m,
+      j0,
+      min(n, j0 + unit),
+      scratch,
+    );
   } else {
     a = at<T>(a, u * field(job, 15));
     b = at<T>(b, u * field(job, 16));
