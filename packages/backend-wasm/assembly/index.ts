@@ -32,6 +32,7 @@ export {
   poolScatterF32,
   poolScatterF64,
 } from "./conv";
+export { simdPeakF32 } from "./peak";
 export { biasActF32, biasActF64, adamF32, adamF64, axpyF32, axpyF64 } from "./fused";
 export {
   sumAllF32,

@@ -11,6 +11,7 @@ export {
   wasmBinaryKernel,
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
+export { measureSimdPeak, type SimdPeak } from "./peak";
 export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
 export {
   initThreads,

@@ -63,6 +63,7 @@ export interface KernelExports {
   poolScatterF32: Pool;
   poolScatterF64: Pool;
   heapBase(): number;
+  simdPeakF32(iterations: number, seed: number): number;
   gemmScratchF32(m: number, n: number, k: number): number;
   gemmScratchF64(m: number, n: number, k: number): number;
   gemmBatchedF32: GemmBatchedFn;
