@@ -33,6 +33,7 @@ export {
   poolScatterF64,
 } from "./conv";
 export { simdPeakF32 } from "./peak";
+export { im2colNchwF32 } from "./conv-nchw";
 export { biasActF32, biasActF64, adamF32, adamF64, axpyF32, axpyF64 } from "./fused";
 export {
   sumAllF32,

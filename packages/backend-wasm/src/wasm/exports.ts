@@ -64,6 +64,8 @@ export interface KernelExports {
   poolScatterF64: Pool;
   heapBase(): number;
   simdPeakF32(iterations: number, seed: number): number;
+  /** Benchmarks only (bench/conv-layout.mjs): im2col of NCHW data, assembly/conv-nchw.ts. */
+  im2colNchwF32: Window;
   gemmScratchF32(m: number, n: number, k: number): number;
   gemmScratchF64(m: number, n: number, k: number): number;
   gemmBatchedF32: GemmBatchedFn;
