@@ -1,4 +1,4 @@
-import { col2im, conv2d, im2col, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv";
+import { biasRelu, col2im, conv2d, im2col, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv";
 import * as np from "@chainrule/ndarray";
 import { afterAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend";
@@ -6,11 +6,11 @@ import { selectBackend } from "./backend";
 afterAll(() => np.setBackend(np.jsBackend));
 
 describe("selectBackend", () => {
-  it("wasm: layer-conv's window primitives run the backend's own kernels, not the reference ones", async () => {
+  it("wasm: layer-conv's window and bias + ReLU primitives run the backend's own kernels, not the reference ones", async () => {
     await selectBackend("wasm");
     const backend = np.getBackend();
     expect(backend.name).toBe("wasm");
-    for (const op of [im2col, col2im, maxPoolGather, maxPoolScatter]) {
+    for (const op of [im2col, col2im, maxPoolGather, maxPoolScatter, biasRelu] as const) {
       const own = backend.primitiveKernels?.get(op.primitive);
       expect(own, op.primitive.name).toBeDefined();
       expect(op.primitive.kernelFor(backend)).not.toBe(op.primitive.definition.kernel);
