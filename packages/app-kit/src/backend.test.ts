@@ -10,7 +10,9 @@ describe("selectBackend", () => {
     await selectBackend("wasm");
     const backend = np.getBackend();
     expect(backend.name).toBe("wasm");
-    for (const op of [im2col, col2im, maxPoolGather, maxPoolScatter, biasRelu] as const) {
+    for (const op of [im2col, col2im, maxPoolGather, maxPoolScatter, biasRelu] as {
+      primitive: np.DefinedPrimitive<never>;
+    }[]) {
       const own = backend.primitiveKernels?.get(op.primitive);
       expect(own, op.primitive.name).toBeDefined();
       expect(op.primitive.kernelFor(backend)).not.toBe(op.primitive.definition.kernel);

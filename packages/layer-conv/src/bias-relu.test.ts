@@ -32,7 +32,9 @@ describe("biasRelu", () => {
     const h = 1e-6;
     const central = (which: 0 | 1, i: number) => {
       const shifted = (d: number) => {
-        const x = np.array(values(which === 0 ? y : b), { dtype: "float64" }).reshape([...(which === 0 ? y : b).shape]);
+        const x = np
+          .array(values(which === 0 ? y : b), { dtype: "float64" })
+          .reshape([...(which === 0 ? y : b).shape]);
         x.dataSync()[i] = x.dataSync()[i]! + d;
         return which === 0 ? loss(x, b).item() : loss(y, x).item();
       };
