@@ -24,13 +24,16 @@ export {
   wasmArgKernel,
   type ReducePrim,
 } from "./reduce";
+export { measureSimdPeak, type SimdPeak } from "./peak";
 export {
   initThreads,
   shutdownThreads,
   threadCount,
+  threadStats,
   DEFAULT_THREAD_MIN_FLOPS,
   type ThreadOptions,
 } from "./threads/index";
+export type { PoolStats } from "./threads/pool";
 export {
   initBackend,
   disposeBackend,

@@ -117,14 +117,26 @@ if (want("matmul")) {
       PyTorch: torch?.matmul?.[String(n)],
     });
   }
-  // The same products split over two threads (the calling thread and one worker).
+  // The ceiling of 128-bit wasm SIMD here (12 independent f32x4 multiply-add chains, no memory traffic),
+  // measured interleaved with the n = 512 product it is quoted against.
+  log("bench: f32x4 multiply-add peak");
+  const vsPeak = onBackend("wasm", () => matmul.versusPeak(np, wasm));
+  const fma = wasm.backendInfo().relaxedSimd ? "FMA" : "mul+add";
+  row(`f32x4 ${fma} peak, 1 thread (register-only loop)`, "GFLOP/s", true, { "chainrule wasm": vsPeak.peak });
+  row(`matmul f32 n=512 as % of that peak`, "%", true, {
+    "chainrule wasm": (100 * vsPeak.matmul) / vsPeak.peak,
+  });
+  // The same products split over two threads (the calling thread and one worker claiming units of the
+  // product as it gets CPU), with the share of units the worker took.
   await wasm.initThreads({ threads: 2 });
   for (const n of matmul.sizes.filter((s) => s >= 256)) {
     log(`bench: matmul n=${n}, 2 threads`);
-    row(`matmul f32 n=${n}, 2 threads`, "GFLOP/s", true, {
-      "chainrule wasm": onBackend("wasm", () => matmul.chainrule(np, n)),
-      PyTorch: undefined,
-    });
+    const before = wasm.threadStats();
+    const gflops = onBackend("wasm", () => matmul.chainrule(np, n));
+    const after = wasm.threadStats();
+    const share = (after.workerUnits - before.workerUnits) / Math.max(1, after.units - before.units);
+    row(`matmul f32 n=${n}, 2 threads`, "GFLOP/s", true, { "chainrule wasm": gflops, PyTorch: undefined });
+    row(`  worker's share of its units`, "%", true, { "chainrule wasm": 100 * share });
   }
   await wasm.shutdownThreads();
 }
@@ -211,13 +223,28 @@ if (want("gpt")) {
 }
 if (want("cnn")) {
   log("bench: cnn");
-  row("Fashion-MNIST CNN epoch (2 Conv+MaxPool, Dense)", "s", false, {
-    ...onBoth(() => cnn.chainrule(np, optim, nn, conv)),
+  const peers = {
     // TF.js cpu needs ~95 s per step here (over 15 hours an epoch): measured once by hand, not in every run.
     "TF.js cpu": undefined,
     "TF.js wasm": await withTf("wasm", (tf) => cnn.tfjs(tf)),
     PyTorch: torch?.cnn,
+  };
+  row("Fashion-MNIST CNN epoch (eager)", "s", false, {
+    ...onBoth(() => cnn.chainrule(np, optim, nn, conv)),
+    ...peers,
   });
+  log("bench: cnn traced");
+  row("Fashion-MNIST CNN epoch (traced)", "s", false, {
+    "chainrule wasm": onBackend("wasm", () => cnn.traced(np, optim, nn, conv, graph)),
+    ...peers,
+  });
+  // As the app runs it: traced, large products over two threads.
+  await wasm.initThreads({ threads: 2 });
+  row("Fashion-MNIST CNN epoch (traced, 2 threads)", "s", false, {
+    "chainrule wasm": onBackend("wasm", () => cnn.traced(np, optim, nn, conv, graph)),
+    ...peers,
+  });
+  await wasm.shutdownThreads();
 }
 
 if (want("webgpu")) {
