@@ -3,6 +3,7 @@ import {
   array,
   cast,
   ShapeError,
+  formatShape,
   type DType,
   type NestedArray,
   type TypedArray,
@@ -13,10 +14,6 @@ export interface VariableOptions {
   /** Trainable variables are watched by every tape automatically (default true). */
   trainable?: boolean;
   dtype?: DType;
-}
-
-function fmt(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
 }
 
 /**
@@ -45,7 +42,7 @@ export class Variable extends NDArray {
     }
     if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
       throw new ShapeError(
-        `Variable.assign: '${this.name}' has shape ${fmt(this.shape)}, the value has ${fmt(value.shape)}`,
+        `Variable.assign: '${this.name}' has shape ${formatShape(this.shape)}, the value has ${formatShape(value.shape)}`,
       );
     }
     this.buffer.set(value.dataSync());

@@ -13,6 +13,7 @@ export {
   minimize,
   GradientDescentOptimizer,
   compileTrainStep,
+  descentBrand,
   type OptimizerLike,
   type TrainStepOptions,
 } from "./train";
@@ -21,3 +22,4 @@ export { Graph, Leaf, type GraphNode, type NodeKind, type UpdateOp, type OutputT
 export { Plan, type PlanOptions, type PlanStats } from "./plan";
 export { canGenerateCode } from "@chainrule/ndarray";
 export { GraphError, FeedError } from "./errors";
+export { GRAPH_COPY, placeholderBrand, trainOpBrand } from "./copy";
