@@ -1,3 +1,4 @@
+import { formatShape } from "@chainrule/ndarray";
 import type { DType } from "@chainrule/ndarray";
 import { OnnxError } from "./errors";
 import { attrInt, attrInts, type Attribute } from "./proto";
@@ -80,8 +81,8 @@ function argReduce(opType: string): OpMapping {
 /** The target shape with the batch axis as −1 (Reshape infers it); two batch axes cannot be written so. */
 function reshape(c: OpContext): void {
   const dynamic = c.factors.filter((f) => f > 0).length;
-  if (dynamic > 1) fail(c, `reshapes to [${c.node.shape.join(", ")}] with ${dynamic} batch-sized axes`);
-  if (c.node.shape.includes(0)) fail(c, `reshapes to an empty shape [${c.node.shape.join(", ")}]`);
+  if (dynamic > 1) fail(c, `reshapes to ${formatShape(c.node.shape)} with ${dynamic} batch-sized axes`);
+  if (c.node.shape.includes(0)) fail(c, `reshapes to an empty shape ${formatShape(c.node.shape)}`);
   const shape = c.node.shape.map((d, i) => (c.factors[i]! > 0 ? -1 : d));
   c.emit("Reshape", [c.inputs()[0]!, c.int64(shape)]);
 }
