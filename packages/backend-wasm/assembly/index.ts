@@ -35,16 +35,8 @@ export {
 export { simdPeakF32 } from "./peak";
 export { im2colNchwF32 } from "./conv-nchw";
 export { biasActF32, biasActF64, adamF32, adamF64, axpyF32, axpyF64 } from "./fused";
-export {
-  sumAllF32,
-  sumAllF64,
-  sumRowsF32,
-  sumRowsF64,
-  sumLastF32,
-  sumLastF64,
-  maxLastF32,
-  maxLastF64,
-} from "./reduce";
+export { reduceLines, reduceColumns } from "./reduce";
+export { groupF32, groupF64 } from "./group";
 
 /** First byte past static data; the JS scratch arena starts here. */
 export function heapBase(): usize {

@@ -12,7 +12,19 @@ export {
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
 export { measureSimdPeak, type SimdPeak } from "./peak";
-export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
+export {
+  compileElementwiseGroup,
+  compileElementwiseAnySize,
+  GROUP_BINARY,
+  WASM_GROUP_MIN_SIZE,
+} from "./group";
+export {
+  WASM_REDUCE_MIN_SIZE,
+  reduceInWasm,
+  wasmReduceKernel,
+  wasmArgKernel,
+  type ReducePrim,
+} from "./reduce";
 export {
   initThreads,
   shutdownThreads,
@@ -22,7 +34,15 @@ export {
   type ThreadOptions,
 } from "./threads/index";
 export type { PoolStats } from "./threads/pool";
-export { initBackend, disposeBackend, backendInfo, type BackendInfo, type BackendOptions } from "./lifecycle";
+export {
+  initBackend,
+  disposeBackend,
+  backendInfo,
+  WasmUnavailableError,
+  type BackendInfo,
+  type BackendOptions,
+  type FallbackOptions,
+} from "./lifecycle";
 export {
   createBackend,
   useWasmBackend,

@@ -13,6 +13,7 @@ import * as fashion from "./workloads/fashion.mjs";
 import * as cnn from "./workloads/cnn.mjs";
 import * as adam from "./workloads/adam.mjs";
 import * as gpt from "./workloads/gpt.mjs";
+import * as webgpu from "./workloads/webgpu.mjs";
 import * as attention from "@chainrule/layer-attention";
 import * as graph from "@chainrule/graph";
 import * as nn from "@chainrule/nn";
@@ -83,7 +84,8 @@ const withTf = async (b, fn) => {
   return fn(tfBackends[b]);
 };
 
-const torch = torchResults();
+// PyTorch has no row in `pnpm bench webgpu`: skip its (slow) run when only webgpu rows are asked for.
+const torch = only.length > 0 && only.every((o) => o.startsWith("webgpu")) ? undefined : torchResults();
 
 // chainrule on each of its backends: the reference TypeScript one and WebAssembly SIMD.
 // The wasm backend as the demos run it: the FMA (relaxed-SIMD) build, which Node 20 enables with a V8 flag.
@@ -243,6 +245,47 @@ if (want("cnn")) {
     ...peers,
   });
   await wasm.shutdownThreads();
+}
+
+if (want("webgpu")) {
+  // chainrule's WebGPU backend and TF.js's, on the same Dawn adapter (SwiftShader without a GPU: emulation).
+  const dawn = await webgpu.installDawn();
+  const { createWebGpuBackend } = await import("@chainrule/backend-webgpu");
+  backends.webgpu = await createWebGpuBackend({ gpu: dawn });
+  const label = `webgpu on ${backends.webgpu.adapter}${/swiftshader/i.test(backends.webgpu.adapter) ? " (CPU emulation)" : ""}`;
+  log(`bench: ${label}`);
+  let tfGpu;
+  try {
+    const tf = await import("@tensorflow/tfjs");
+    await import("@tensorflow/tfjs-backend-webgpu");
+    if (!(await tf.setBackend("webgpu"))) throw new Error("setBackend('webgpu') returned false");
+    await tf.ready();
+    tfGpu = tf;
+  } catch (e) {
+    log(`bench: TF.js webgpu backend unavailable: ${e.message}`);
+  }
+  const onGpu = async (fn) => {
+    const before = np.getBackend();
+    np.setBackend(backends.webgpu);
+    try {
+      return await fn();
+    } finally {
+      np.setBackend(before);
+    }
+  };
+  const withTfGpu = async (fn) => (tfGpu ? (await tfGpu.setBackend("webgpu"), fn(tfGpu)) : undefined);
+  for (const n of webgpu.MATMUL_SIZES) {
+    log(`bench: webgpu matmul n=${n}`);
+    row(`matmul f32 n=${n}, ${label}`, "GFLOP/s", true, {
+      "chainrule webgpu": await onGpu(() => webgpu.chainruleMatmul(np, n)),
+      "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsMatmul(tf, n)),
+    });
+  }
+  log("bench: webgpu fashion step");
+  row(`Fashion-MNIST MLP step (eager, batch 100), ${label}`, "s/step", false, {
+    "chainrule webgpu": await onGpu(() => webgpu.chainruleFashionStep(np, ag, optim)),
+    "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsFashionStep(tf)),
+  });
 }
 
 // Print: values, then how many times faster chainrule's best is than each peer (>1 = chainrule wins).

@@ -46,8 +46,37 @@ type Adam = (
   c2: number,
 ) => void;
 type Axpy = (n: number, alpha: number, x: Ptr, y: Ptr) => void;
-type Reduce = (x: Ptr, y: Ptr, rows: number, cols: number) => void;
-type SumAll = (x: Ptr, n: number) => number;
+type ReduceLines = (
+  op: number,
+  element: number,
+  x: Ptr,
+  y: Ptr,
+  lines: number,
+  lineStride: number,
+  len: number,
+  step: number,
+  first: number,
+) => void;
+type ReduceColumns = (
+  op: number,
+  element: number,
+  x: Ptr,
+  y: Ptr,
+  cols: number,
+  outer: number,
+  outerStride: number,
+  first: number,
+  best: Ptr,
+) => void;
+type Group = (
+  slots: Ptr,
+  values: Ptr,
+  nSlots: number,
+  prog: Ptr,
+  nInstr: number,
+  n: number,
+  cur: Ptr,
+) => void;
 
 type ZipScalar = (op: number, a: Ptr, s: number, y: Ptr, n: number, scalarFirst: number) => void;
 type Window = (geom: Ptr, src: Ptr, dst: Ptr, n: number) => void;
@@ -94,12 +123,8 @@ export interface KernelExports {
   adamF64: Adam;
   axpyF32: Axpy;
   axpyF64: Axpy;
-  sumAllF32: SumAll;
-  sumAllF64: SumAll;
-  sumRowsF32: Reduce;
-  sumRowsF64: Reduce;
-  sumLastF32: Reduce;
-  sumLastF64: Reduce;
-  maxLastF32: Reduce;
-  maxLastF64: Reduce;
+  reduceLines: ReduceLines;
+  reduceColumns: ReduceColumns;
+  groupF32: Group;
+  groupF64: Group;
 }
