@@ -11,7 +11,6 @@ export {
   wasmBinaryKernel,
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
-export { measureSimdPeak, type SimdPeak } from "./peak";
 export {
   compileElementwiseGroup,
   compileElementwiseAnySize,
@@ -25,6 +24,7 @@ export {
   wasmArgKernel,
   type ReducePrim,
 } from "./reduce";
+export { measureSimdPeak, type SimdPeak } from "./peak";
 export {
   initThreads,
   shutdownThreads,
