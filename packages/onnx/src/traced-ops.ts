@@ -262,6 +262,11 @@ export function opTable(im2colWeight: (w: Window) => string): Record<string, OpM
     },
     im2col: (c) => im2col(c, im2colWeight),
     maxPoolGather: maxPool,
+    // layer-conv's bias + ReLU epilogue (relu(y + bias) over the last axis): Add, then Relu.
+    biasRelu: (c) => {
+      const sum = c.emit("Add", c.inputs(c.node.dtype), [], `bias_relu_sum_${c.node.id}`);
+      c.emit("Relu", [sum]);
+    },
   };
   for (const [name, op] of Object.entries(UNARY)) table[name] = elementwise(op);
   for (const [name, op] of Object.entries(ARITH)) table[name] = elementwise(op);
