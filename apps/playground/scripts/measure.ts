@@ -1,15 +1,24 @@
 // The playground README's figures: gzip size of each package's main entry bundled for the browser, and the
-// time per moons step in Node against the same step in the page (headless Chromium), js and wasm backends.
+// time per moons step in Node against the same code in headless Chromium:
+//   1. the page itself (traced step, js and wasm; webgpu on SwiftShader with mini-batches),
+//   2. the built ESM packages loaded with no bundler (test/native-esm), eager against traced, js backend.
 // Usage: pnpm build && pnpm --filter playground measure   (uses the built dist files, as a user would)
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { createWebGpuBackend } from "@chainrule/backend-webgpu";
+import { jsBackend, setBackend } from "@chainrule/ndarray";
+import { chromium, type Browser } from "playwright-core";
 import { build, preview } from "vite";
-import { selectBackend, type BackendName } from "../src/backends";
-import { createMoonsRun, DEFAULT_MOONS } from "../src/moons-core";
+import { selectBackend } from "../src/backends";
+import { createMoonsRun, DEFAULT_MOONS, type MoonsConfig } from "../src/moons-core";
+import { createDeviceMoonsRun } from "../src/moons-device";
 import { bundleForBrowser, publicPackages, ROOT } from "../test/bundle";
+import { timeSteps } from "../test/native-esm/step-timing.js";
+import { serveNativeEsm } from "../test/static-server";
 
 const STEPS = 12_000;
+const GPU_STEPS = 40;
+const GPU_MOONS: MoonsConfig = { ...DEFAULT_MOONS, batchSize: 128, lr: 3 };
 const APP = join(ROOT, "apps/playground");
 
 async function bundleSizes(): Promise<void> {
@@ -22,8 +31,17 @@ async function bundleSizes(): Promise<void> {
   }
 }
 
-/** µs per step over the first STEPS steps (trace compile included, as in the page). */
-async function nodeStep(backend: BackendName): Promise<number> {
+/** µs per step over the first `steps` steps of the page's own run (trace compile included, as in the page). */
+async function nodeStep(backend: "js" | "wasm" | "webgpu"): Promise<number> {
+  if (backend === "webgpu") {
+    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+    setBackend(await createWebGpuBackend());
+    const run = createDeviceMoonsRun(GPU_MOONS);
+    const t0 = performance.now();
+    for (let done = 0; done < GPU_STEPS; done += run.chunk) await run.steps(run.chunk);
+    setBackend(jsBackend);
+    return ((performance.now() - t0) * 1000) / GPU_STEPS;
+  }
   await selectBackend(backend, { threads: 1 });
   const run = createMoonsRun(DEFAULT_MOONS);
   const t0 = performance.now();
@@ -31,49 +49,92 @@ async function nodeStep(backend: BackendName): Promise<number> {
   return ((performance.now() - t0) * 1000) / STEPS;
 }
 
-async function pageStep(backends: BackendName[]): Promise<Record<string, number>> {
+const launch = (args: string[] = []) =>
+  chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", ...args],
+  });
+
+/** The page's own µs/step readout after `steps` steps of the moons view on `backend`. */
+async function pageStep(browser: Browser, url: string, backend: string, steps: number): Promise<number> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById("moons-status")!.dataset.state !== undefined);
+  if (backend === "webgpu") {
+    await page.fill("#moons-batch", String(GPU_MOONS.batchSize));
+    await page.fill("#moons-lr", String(GPU_MOONS.lr));
+  }
+  await page.selectOption("#moons-backend", backend);
+  await page.waitForFunction(() => document.getElementById("moons-status")!.dataset.state === "ready");
+  await page.click("#moons-start");
+  await page.waitForFunction(
+    (n) => Number(document.getElementById("moons-status")!.dataset.steps) >= n,
+    steps,
+    { timeout: 300_000, polling: 100 },
+  );
+  await page.click("#moons-start");
+  const us = Number(await page.locator("#moons-status").getAttribute("data-us-per-step"));
+  await page.close();
+  return us;
+}
+
+async function inPage(): Promise<Record<string, number>> {
   await build({ root: APP, configFile: join(APP, "vite.config.ts"), logLevel: "warn" });
   const server = await preview({
     root: APP,
     configFile: join(APP, "vite.config.ts"),
     preview: { host: "127.0.0.1", port: 4329 },
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox"],
-  });
-  const result: Record<string, number> = {};
+  const url = server.resolvedUrls!.local[0]!;
+  const browser = await launch(["--enable-unsafe-webgpu"]);
+  try {
+    return {
+      js: await pageStep(browser, url, "js", STEPS),
+      wasm: await pageStep(browser, url, "wasm", STEPS),
+      webgpu: await pageStep(browser, url, "webgpu", GPU_STEPS),
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** test/native-esm/step-timing.js in the page (dist ESM, import map) and in Node, eager and traced. */
+async function eagerAgainstTraced(): Promise<void> {
+  const server = await serveNativeEsm();
+  const browser = await launch();
+  console.log(
+    `\n| js backend, 5,000 steps | Node µs/step | Chromium µs/step | page / Node |\n| --- | ---: | ---: | ---: |`,
+  );
   try {
     const page = await browser.newPage();
-    for (const backend of backends) {
-      await page.goto(server.resolvedUrls!.local[0]!);
-      await page.selectOption("#moons-backend", backend);
-      await page.waitForFunction(() => document.getElementById("moons-status")!.dataset.state === "ready");
-      await page.click("#moons-start");
-      await page.waitForFunction(
-        (n) => Number(document.getElementById("moons-status")!.dataset.steps) >= n,
-        STEPS,
-        { timeout: 300_000 },
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.getElementById("result")!.dataset.state === "done");
+    for (const mode of ["eager", "traced"] as const) {
+      const chromiumUs = await page.evaluate(
+        // The page's own URL for the module (a plain string, so TypeScript leaves it alone).
+        async ([m, file]) => (await import(file)).timeSteps(m, 5000) as number,
+        [mode, "./step-timing.js"] as const,
       );
-      await page.click("#moons-start");
-      result[backend] = Number(
-        await page.locator("#moons-status").evaluate((el) => (el as HTMLElement).dataset.usPerStep),
+      const nodeUs = timeSteps(mode, 5000);
+      console.log(
+        `| ${mode} | ${nodeUs.toFixed(0)} | ${chromiumUs.toFixed(0)} | ${(chromiumUs / nodeUs).toFixed(2)}× |`,
       );
     }
   } finally {
     await browser.close();
     await server.close();
   }
-  return result;
 }
 
 await bundleSizes();
-const inPage = await pageStep(["js", "wasm"]);
+const page = await inPage();
 console.log(`\n| backend | Node µs/step | Chromium µs/step | page / Node |\n| --- | ---: | ---: | ---: |`);
-for (const backend of ["js", "wasm"] as const) {
+for (const backend of ["js", "wasm", "webgpu"] as const) {
   const node = await nodeStep(backend);
   console.log(
-    `| ${backend} | ${node.toFixed(0)} | ${inPage[backend]!.toFixed(0)} | ${(inPage[backend]! / node).toFixed(2)}× |`,
+    `| ${backend} | ${node.toFixed(0)} | ${page[backend]!.toFixed(0)} | ${(page[backend]! / node).toFixed(2)}× |`,
   );
 }
+await eagerAgainstTraced();
 process.exit(0);

@@ -1,3 +1,5 @@
+import { zeroed } from "./slab";
+
 /** The element types an NDArray can hold. `bool` is stored as one byte per element. */
 export type DType = "float32" | "float64" | "int32" | "uint8" | "bool";
 
@@ -19,17 +21,18 @@ export function isFloat(d: DType): boolean {
   return d === "float32" || d === "float64";
 }
 
+/** A zeroed array for `size` elements of `dtype` (small ones share slabs: src/slab.ts). */
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case "float32":
-      return new Float32Array(size);
+      return zeroed(Float32Array, size);
     case "float64":
-      return new Float64Array(size);
+      return zeroed(Float64Array, size);
     case "int32":
-      return new Int32Array(size);
+      return zeroed(Int32Array, size);
     case "uint8":
     case "bool":
-      return new Uint8Array(size);
+      return zeroed(Uint8Array, size);
   }
 }
 

@@ -7,6 +7,7 @@ import { normalizeAxes, normalizeAxis, sizeOf } from "../shape";
 import { div, eq, mul } from "./binary";
 import { cast } from "./cast";
 import { broadcastTo, copyInto, reshape } from "./views";
+import { zeroed } from "../slab";
 
 type TA = NDArray["buffer"];
 type Acc = Float64Array;
@@ -68,7 +69,7 @@ const REDUCERS: { [K in ReduceOp]: (src: TA, base: number, rows: number, len: nu
 
 /** Reducing leading axes of a contiguous array: accumulate whole rows (bias gradients hit this). */
 function reduceLeading(op: ReduceOp, src: TA, base: number, rows: number, len: number, out: TA): void {
-  const acc: Acc = new Float64Array(len);
+  const acc: Acc = zeroed(Float64Array, len); // a slab view: bias gradients hit this once per layer per step
   for (let j = 0; j < len; j++) acc[j] = src[base + j]!;
   for (let r = 1, p = base + len; r < rows; r++) {
     if (op === "sum") for (let j = 0; j < len; j++) acc[j]! += src[p++]!;
