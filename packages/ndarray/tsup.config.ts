@@ -1,6 +1,11 @@
 import { defineConfig } from "tsup";
 import { nodeWrappers, stampCopy } from "../../scripts/tsup-shared";
 
+const SEEDRANDOM_NOTICE = [
+  "/*! Bundled: seedrandom 3.0.5 lib/alea.js (https://github.com/davidbau/seedrandom), MIT license.",
+  " *  Alea: Copyright (C) 2010 by Johannes Baagøe <baagoe@baagoe.org>, MIT license. */",
+].join("\n");
+
 export default defineConfig({
   // `node` (writeFileAtomic) has no state of its own, so it needs no shared-copy wrapper.
   entry: ["src/index.ts", "src/node.ts"],
@@ -12,6 +17,10 @@ export default defineConfig({
   // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
   // otherwise renames them `_class2` in summary(), toString() and error names.
   keepNames: true,
+  // seedrandom is CommonJS: a browser loading dist/index.js through an import map (no bundler) cannot import
+  // it, so its Alea file is bundled in (its MIT notice goes with it, below).
+  noExternal: ["seedrandom"],
+  banner: { js: SEEDRANDOM_NOTICE },
   // A value from another copy of this package is reported as exactly that (brandClass in @chainrule/ndarray).
   esbuildOptions: stampCopy(new URL("./package.json", import.meta.url)),
   // Under Node, `import` and `require` load one copy (the "node" export condition).

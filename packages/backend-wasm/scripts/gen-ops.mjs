@@ -3,7 +3,18 @@
 // one hand-written function per op (`unaryExp<T>`, `binaryAdd<T>`, … in assembly/ops.ts). An op added to
 // ndarray then fails the wasm compile (no function for it) and the TypeScript type check (the coverage
 // table in src/elementwise-ops.ts names every op), and `build-wasm.mjs --check` fails until regenerated.
+// The codes of the reduction kernels and of the fused-group programs (src/group.ts ↔ assembly/group.ts) come
+// from the lists below, typed on the TypeScript side against ndarray's names where it has them.
 import { binaryTable, unaryTable } from "@chainrule/ndarray";
+
+/** ndarray's reductions (its `ReduceOp` and argmax/argmin): the KernelTable entries assembly/reduce.ts runs. */
+const REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin"];
+/** Element types a reduction reads (wasm converts each to f64 exactly, as JS reading the typed array does). */
+const ELEMENT = ["float32", "float64", "int32", "uint8"];
+/** Instructions of a fused-group program (assembly/group.ts). */
+const INSTR = ["unary", "binary", "where", "castBool", "roundF32", "copy"];
+/** Where a fused-group operand's block comes from: a member, an input copied whole, one repeated row, one value. */
+const SLOT = ["member", "full", "row", "splat"];
 
 const camel = (prefix, name) => prefix + name[0].toUpperCase() + name.slice(1);
 const constant = (prefix, name) => `${prefix}_${name.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase()}`;
@@ -29,6 +40,13 @@ export function renderAssembly() {
   lines.push("export function scalarBinary<T>(op: i32, a: T, b: T): T {", "  switch (op) {");
   binary.forEach((k, i) => lines.push(`    case ${i}:`, `      return ops.${camel("binary", k)}<T>(a, b);`));
   lines.push("  }", "  unreachable();", "  return a;", "}", "");
+  const codes = (prefix, keys) =>
+    keys.forEach((k, i) => lines.push(`export const ${constant(prefix, k)}: i32 = ${i};`));
+  codes("REDUCE", REDUCE);
+  codes("ELEMENT", ELEMENT);
+  codes("INSTR", INSTR);
+  codes("SLOT", SLOT);
+  lines.push("");
   return lines.join("\n");
 }
 
@@ -42,11 +60,19 @@ export function renderTypeScript() {
   ];
   return [
     HEADER,
-    'import type { BinaryOp, UnaryOp } from "@chainrule/ndarray";',
+    'import type { BinaryOp, DType, ReduceOp, UnaryOp } from "@chainrule/ndarray";',
     "",
     ...table("UNARY_CODES", "UnaryOp", unary),
     "",
     ...table("BINARY_CODES", "BinaryOp", binary),
+    "",
+    ...table("REDUCE_CODES", 'ReduceOp | "argmax" | "argmin"', REDUCE),
+    "",
+    ...table("ELEMENT_CODES", 'Exclude<DType, "bool">', ELEMENT),
+    "",
+    ...table("INSTR_CODES", "string", INSTR),
+    "",
+    ...table("SLOT_CODES", "string", SLOT),
     "",
   ].join("\n");
 }

@@ -13,8 +13,11 @@ import type { AdamStep } from "@chainrule/optim";
 import { setBackend } from "@chainrule/ndarray";
 import { adamUpdate } from "./fused";
 import { elementwiseKernels } from "./elementwise-ops";
+import { compareKernels, wasmCast, wasmWhere } from "./elementwise-groups";
 import { gemm } from "./gemm";
-import { initBackend, type BackendOptions } from "./lifecycle";
+import { compileElementwiseGroup } from "./group";
+import { reduceKernels } from "./reduce";
+import { initBackend, jsFallback, type BackendOptions, type FallbackOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
 
 /**
@@ -115,10 +118,18 @@ export function wasmAdam(s: AdamStep): boolean {
 }
 
 /**
- * The kernels that pay off in wasm (matmul, and the exactly rounded elementwise ops of
- * src/elementwise-ops.ts); every other primitive runs the reference kernel.
+ * The kernels that pay off in wasm (matmul, the exactly rounded elementwise ops of src/elementwise-ops.ts,
+ * comparisons, cast and where as group programs, and the reductions of src/reduce.ts); every other primitive
+ * runs the reference kernel.
  */
-export const wasmKernels: Partial<KernelTable> = { ...elementwiseKernels(), matmul: wasmMatmul };
+export const wasmKernels: Partial<KernelTable> = {
+  ...elementwiseKernels(),
+  ...compareKernels(),
+  ...reduceKernels(),
+  cast: wasmCast,
+  where: wasmWhere,
+  matmul: wasmMatmul,
+};
 
 export interface WasmBackendOptions extends BackendOptions {
   /** Worker threads for large matmuls (Node worker_threads or Web Workers over shared memory). */
@@ -138,12 +149,24 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
     await initThreads({ ...options.threadOptions, threads: options.threads as number });
   }
   const { primitiveKernels } = options;
-  return { name: "wasm", kernels: wasmKernels, fused: { adam: wasmAdam }, primitiveKernels };
+  return {
+    name: "wasm",
+    kernels: wasmKernels,
+    fused: { adam: wasmAdam },
+    compileElementwise: compileElementwiseGroup,
+    primitiveKernels,
+  };
 }
 
-/** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */
-export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<HostBackend> {
-  const backend = await createBackend(options);
+/**
+ * One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. Where wasm cannot
+ * start (a CSP without 'wasm-unsafe-eval'), it warns and sets the js backend instead: check `.name` of the
+ * result (see FallbackOptions).
+ */
+export async function useWasmBackend(
+  options: WasmBackendOptions & FallbackOptions = {},
+): Promise<HostBackend> {
+  const backend = await createBackend(options).catch((e: unknown) => jsFallback(e, options));
   setBackend(backend);
   return backend;
 }

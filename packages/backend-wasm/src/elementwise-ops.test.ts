@@ -69,3 +69,46 @@ describe("the wasm backend's elementwise kernels", () => {
     expect(w).toEqual(r);
   });
 });
+
+describe("the wasm backend's cast and where (one-member group programs)", () => {
+  const n = WASM_ELEMENTWISE_MIN_SIZE + 5;
+  const table = np.kernelsOf(wasm);
+  it("replace the reference kernels", () => {
+    expect(table.cast).not.toBe(np.jsBackend.kernels.cast);
+    expect(table.where).not.toBe(np.jsBackend.kernels.where);
+  });
+
+  it("cast between float32, float64 and bool bit for bit (NaN, ±0, values float32 cannot hold)", () => {
+    const x64 = np.mul(new np.Random(2).uniform([n], -3, 3, "float64"), 1e-3);
+    x64.dataSync()[0] = NaN;
+    x64.dataSync()[1] = -0;
+    x64.dataSync()[2] = 1e300;
+    const x32 = np.cast(x64, "float32");
+    for (const [x, to] of [
+      [x64, "float32"],
+      [x32, "float64"],
+      [x64, "bool"],
+      [x32, "bool"],
+      [np.gt(x32, 0), "float32"],
+      [np.gt(x64, 0), "float64"],
+    ] as [np.NDArray, np.DType][]) {
+      const [r, w] = onBoth(() => np.cast(x, to));
+      expect(signed(w), `${x.dtype} → ${to}`).toEqual(signed(r));
+    }
+  });
+
+  it("where with a bool condition, a broadcast row and a scalar", () => {
+    const r = new np.Random(4);
+    const x = r.uniform([n], -1, 1, "float32");
+    const m = r.uniform([2000, 9], -1, 1, "float32");
+    const row = r.uniform([9], 0, 1, "float32");
+    for (const f of [
+      () => np.where(np.gt(x, 0.2), x, np.neg(x)),
+      () => np.where(np.lt(m, 0), row, m),
+      () => np.where(np.ge(m, 0), m, np.array(-0, { dtype: "float32" })),
+    ]) {
+      const [a, b] = onBoth(f);
+      expect(signed(b)).toEqual(signed(a));
+    }
+  });
+});

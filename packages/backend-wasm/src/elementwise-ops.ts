@@ -14,8 +14,8 @@ export const WASM_ELEMENTWISE_MIN_SIZE = 16384;
 /**
  * true: the op runs in wasm for float32/float64. Only exactly rounded ops do, so results are bit-identical to
  * the reference kernels and to the graph's fused JS loops (eager = traced). The transcendental ones use musl's
- * Math in wasm, within an ulp of V8's but not equal to it, so they stay on the reference kernels; comparisons
- * produce bool arrays, which the float kernels do not write.
+ * Math in wasm, within an ulp of V8's but not equal to it, so they stay on the reference kernels. Comparisons
+ * write bool arrays: they run as one-member group programs (src/elementwise-groups.ts).
  */
 export const WASM_UNARY: { readonly [K in UnaryOp]: boolean } = {
   neg: true,
@@ -44,12 +44,12 @@ export const WASM_BINARY: { readonly [K in BinaryOp]: boolean } = {
   pow: false,
   maximum: true,
   minimum: true,
-  eq: false,
-  ne: false,
-  lt: false,
-  le: false,
-  gt: false,
-  ge: false,
+  eq: true,
+  ne: true,
+  lt: true,
+  le: true,
+  gt: true,
+  ge: true,
 };
 
 const isFloat = (x: NDArray): boolean => x.dtype === "float32" || x.dtype === "float64";
@@ -105,15 +105,18 @@ export function wasmBinaryKernel<K extends BinaryOp>(op: K): Kernel<K> {
   };
 }
 
+const COMPARE: ReadonlySet<string> = new Set(["eq", "ne", "lt", "le", "gt", "ge"]);
+
 type UnaryKernels = { [K in UnaryOp]?: Kernel<K> };
 type BinaryKernels = { [K in BinaryOp]?: Kernel<K> };
 
-/** The kernels of every op that `WASM_UNARY` / `WASM_BINARY` put in wasm. */
+/** The kernels of every op that `WASM_UNARY` / `WASM_BINARY` put in wasm, except the comparisons. */
 export function elementwiseKernels(): UnaryKernels & BinaryKernels {
   const table: Record<string, Kernel<UnaryOp> | Kernel<BinaryOp>> = {};
   for (const op of Object.keys(WASM_UNARY) as UnaryOp[]) if (WASM_UNARY[op]) table[op] = wasmUnaryKernel(op);
   for (const op of Object.keys(WASM_BINARY) as BinaryOp[]) {
-    if (WASM_BINARY[op]) table[op] = wasmBinaryKernel(op);
+    // Comparisons write bool arrays: their kernels are compareKernels() of src/elementwise-groups.ts.
+    if (WASM_BINARY[op] && !COMPARE.has(op)) table[op] = wasmBinaryKernel(op);
   }
   return table as UnaryKernels & BinaryKernels;
 }

@@ -11,15 +11,38 @@ export {
   wasmBinaryKernel,
 } from "./elementwise-ops";
 export { biasAct, adamUpdate, axpy } from "./fused";
-export { sumAll, sumRows, sumLastAxis, maxLastAxis } from "./reduce";
+export {
+  compileElementwiseGroup,
+  compileElementwiseAnySize,
+  GROUP_BINARY,
+  WASM_GROUP_MIN_SIZE,
+} from "./group";
+export {
+  WASM_REDUCE_MIN_SIZE,
+  reduceInWasm,
+  wasmReduceKernel,
+  wasmArgKernel,
+  type ReducePrim,
+} from "./reduce";
+export { measureSimdPeak, type SimdPeak } from "./peak";
 export {
   initThreads,
   shutdownThreads,
   threadCount,
+  threadStats,
   DEFAULT_THREAD_MIN_FLOPS,
   type ThreadOptions,
 } from "./threads/index";
-export { initBackend, disposeBackend, backendInfo, type BackendInfo, type BackendOptions } from "./lifecycle";
+export type { PoolStats } from "./threads/pool";
+export {
+  initBackend,
+  disposeBackend,
+  backendInfo,
+  WasmUnavailableError,
+  type BackendInfo,
+  type BackendOptions,
+  type FallbackOptions,
+} from "./lifecycle";
 export {
   createBackend,
   useWasmBackend,

@@ -104,3 +104,24 @@ export function scalarBinary<T>(op: i32, a: T, b: T): T {
   unreachable();
   return a;
 }
+
+export const REDUCE_SUM: i32 = 0;
+export const REDUCE_PROD: i32 = 1;
+export const REDUCE_MAX: i32 = 2;
+export const REDUCE_MIN: i32 = 3;
+export const REDUCE_ARGMAX: i32 = 4;
+export const REDUCE_ARGMIN: i32 = 5;
+export const ELEMENT_FLOAT32: i32 = 0;
+export const ELEMENT_FLOAT64: i32 = 1;
+export const ELEMENT_INT32: i32 = 2;
+export const ELEMENT_UINT8: i32 = 3;
+export const INSTR_UNARY: i32 = 0;
+export const INSTR_BINARY: i32 = 1;
+export const INSTR_WHERE: i32 = 2;
+export const INSTR_CAST_BOOL: i32 = 3;
+export const INSTR_ROUND_F32: i32 = 4;
+export const INSTR_COPY: i32 = 5;
+export const SLOT_MEMBER: i32 = 0;
+export const SLOT_FULL: i32 = 1;
+export const SLOT_ROW: i32 = 2;
+export const SLOT_SPLAT: i32 = 3;

@@ -24,6 +24,8 @@ export type GemmBatchedFn = (
   scratch: Ptr,
 ) => void;
 
+type PackA = (transA: number, m: number, k: number, alpha: number, a: Ptr, lda: number, dst: Ptr) => void;
+type PackB = (transB: number, n: number, k: number, b: Ptr, ldb: number, dst: Ptr) => void;
 type Map = (op: number, x: Ptr, y: Ptr, n: number) => void;
 type Zip = (op: number, a: Ptr, b: Ptr, y: Ptr, n: number) => void;
 type ZipRows = (op: number, a: Ptr, b: Ptr, y: Ptr, rows: number, cols: number) => void;
@@ -44,8 +46,37 @@ type Adam = (
   c2: number,
 ) => void;
 type Axpy = (n: number, alpha: number, x: Ptr, y: Ptr) => void;
-type Reduce = (x: Ptr, y: Ptr, rows: number, cols: number) => void;
-type SumAll = (x: Ptr, n: number) => number;
+type ReduceLines = (
+  op: number,
+  element: number,
+  x: Ptr,
+  y: Ptr,
+  lines: number,
+  lineStride: number,
+  len: number,
+  step: number,
+  first: number,
+) => void;
+type ReduceColumns = (
+  op: number,
+  element: number,
+  x: Ptr,
+  y: Ptr,
+  cols: number,
+  outer: number,
+  outerStride: number,
+  first: number,
+  best: Ptr,
+) => void;
+type Group = (
+  slots: Ptr,
+  values: Ptr,
+  nSlots: number,
+  prog: Ptr,
+  nInstr: number,
+  n: number,
+  cur: Ptr,
+) => void;
 
 type ZipScalar = (op: number, a: Ptr, s: number, y: Ptr, n: number, scalarFirst: number) => void;
 type Window = (geom: Ptr, src: Ptr, dst: Ptr, n: number) => void;
@@ -61,10 +92,23 @@ export interface KernelExports {
   poolScatterF32: Pool;
   poolScatterF64: Pool;
   heapBase(): number;
+  simdPeakF32(iterations: number, seed: number): number;
+  /** Benchmarks only (bench/conv-layout.mjs): im2col of NCHW data, assembly/conv-nchw.ts. */
+  im2colNchwF32: Window;
   gemmScratchF32(m: number, n: number, k: number): number;
   gemmScratchF64(m: number, n: number, k: number): number;
   gemmBatchedF32: GemmBatchedFn;
   gemmBatchedF64: GemmBatchedFn;
+  gemmUnitF32(job: Ptr, unit: number, scratch: Ptr): void;
+  gemmUnitF64(job: Ptr, unit: number, scratch: Ptr): void;
+  gemmPackedABytesF32(m: number, k: number): number;
+  gemmPackedABytesF64(m: number, k: number): number;
+  gemmPackedBBytesF32(n: number, k: number): number;
+  gemmPackedBBytesF64(n: number, k: number): number;
+  gemmPackAF32: PackA;
+  gemmPackAF64: PackA;
+  gemmPackBF32: PackB;
+  gemmPackBF64: PackB;
   unaryF32: Map;
   unaryF64: Map;
   binaryF32: Zip;
@@ -79,12 +123,8 @@ export interface KernelExports {
   adamF64: Adam;
   axpyF32: Axpy;
   axpyF64: Axpy;
-  sumAllF32: SumAll;
-  sumAllF64: SumAll;
-  sumRowsF32: Reduce;
-  sumRowsF64: Reduce;
-  sumLastF32: Reduce;
-  sumLastF64: Reduce;
-  maxLastF32: Reduce;
-  maxLastF64: Reduce;
+  reduceLines: ReduceLines;
+  reduceColumns: ReduceColumns;
+  groupF32: Group;
+  groupF64: Group;
 }
