@@ -1,15 +1,7 @@
 // Packs every publishable package, installs the tarballs into a fresh directory with npm, and
 // imports each one from both ESM and CJS, as a user who installs from the registry would.
 import { execFileSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectedMeta, publishedPackages } from "./package-meta.mjs";

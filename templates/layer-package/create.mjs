@@ -5,9 +5,10 @@
 //
 // writes packages/layer-<name>/ (package.json, tsup config, tsconfig, README, src/ with a starter layer, its
 // tests and the public-API test) and .changeset/layer-<name>-initial.md. Nothing existing is overwritten.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expectedMeta } from "../../scripts/package-meta.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -91,6 +92,23 @@ function copy(from, to) {
   }
 }
 copy(templateDir, pkgDir);
+stampMeta(pkgDir);
+
+/** repository/homepage/bugs/license from this checkout's root package.json, and its LICENSE (scripts/package-meta.mjs). */
+function stampMeta(dir) {
+  const file = join(dir, "package.json");
+  const pkg = JSON.parse(readFileSync(file, "utf8"));
+  const meta = expectedMeta(relative(workspace, dir));
+  const out = {};
+  for (const [key, value] of Object.entries(pkg)) {
+    if (key in meta) continue;
+    out[key] = value;
+    if (key === "description") Object.assign(out, meta);
+  }
+  writeFileSync(file, JSON.stringify({ ...out, ...meta }, null, 2) + "\n");
+  copyFileSync(join(root, "LICENSE"), join(dir, "LICENSE"));
+  written.push(join(dir, "LICENSE"));
+}
 mkdirSync(dirname(changeset), { recursive: true });
 writeFileSync(changeset, fillMarkdown(readFileSync(join(templateDir, "changeset.md"), "utf8")));
 written.push(changeset);

@@ -22,6 +22,7 @@ describe("templates/layer-package/create.mjs", () => {
     const dir = join(work, "packages/layer-group-norm");
     expect(files(dir).sort()).toEqual(
       [
+        "LICENSE",
         "README.md",
         "package.json",
         "src/index.ts",
@@ -41,6 +42,12 @@ describe("templates/layer-package/create.mjs", () => {
     const ours = JSON.parse(readFileSync(join(repo, "packages/layer-example/package.json"), "utf8"));
     expect([pkg.name, pkg.description]).toEqual(["@chainrule/layer-group-norm", 'A "GroupNorm" layer.']);
     expect([pkg.peerDependencies, pkg.exports]).toEqual([ours.peerDependencies, ours.exports]);
+    // Registry metadata from the root package.json, pointing at the new folder (scripts/package-meta.mjs).
+    expect(pkg.repository).toEqual({ ...ours.repository, directory: "packages/layer-group-norm" });
+    expect([pkg.homepage, pkg.bugs]).toEqual([
+      ours.homepage.replace("layer-example", "layer-group-norm"),
+      ours.bugs,
+    ]);
     expect(readFileSync(join(dir, "src/layer.ts"), "utf8")).toMatch(/export class GroupNorm extends Module/);
     expect(readFileSync(join(work, ".changeset/layer-group-norm-initial.md"), "utf8")).toMatch(
       /"@chainrule\/layer-group-norm": minor/,

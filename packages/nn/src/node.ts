@@ -1,9 +1,8 @@
 // Node-only helpers (`@chainrule/nn/node`): reading and writing safetensors files. The main entry has no
 // Node imports so it bundles for browsers; everything format-related lives there and is reused here.
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import { NDArray } from "@chainrule/ndarray";
+import { writeFileAtomic } from "@chainrule/ndarray/node";
 import { SafetensorsError, StateDictError } from "./errors";
 import type { LoadStateDictResult, Module } from "./module";
 import {
@@ -14,70 +13,8 @@ import {
 } from "./safetensors";
 import type { LoadWeightsOptions } from "./weights";
 
-/**
- * Writes `data` to `path` atomically: into a new temporary file in the same directory, flushed to disk
- * (fsync), then renamed over `path`. Readers see the old file or the new one, never a partial one; on any
- * failure the temporary file is removed and `path` is untouched.
- */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  await removeStaleTempFiles(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(tmp, "wx", 0o644);
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await handle?.close().catch(() => {});
-    await fs.rm(tmp, { force: true }).catch(() => {});
-    throw e;
-  }
-  // Make the rename itself durable where directories can be fsynced (not on Windows).
-  try {
-    const d = await fs.open(dir, "r");
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    /* best effort */
-  }
-}
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
-/**
- * A process killed mid-save leaves `.<name>.<pid>.<hex>.tmp` behind; the pid in the name tells a later save
- * whether its writer is gone, so such files are removed (temp files of live writers are left alone).
- */
-async function removeStaleTempFiles(path: string): Promise<void> {
-  const prefix = `.${basename(path)}.`;
-  let names: string[];
-  try {
-    names = await fs.readdir(dirname(path));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
-    if (m === null || isAlive(Number(m[1]))) continue;
-    await fs.rm(join(dirname(path), name), { force: true }).catch(() => {});
-  }
-}
+// One implementation of atomic saves for every package (temp file, fsync, rename; stale temp files removed).
+export { writeFileAtomic } from "@chainrule/ndarray/node";
 
 export interface SaveSafetensorsFileOptions {
   /** String key/value pairs stored in the file's `__metadata__`. */

@@ -1,10 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { lineChart, save } from "./node.js";
-import { writeAtomic } from "./save.js";
 import { pngInfo } from "./testing.js";
 
 let dir: string;
@@ -48,31 +46,5 @@ describe("save", () => {
     await expect(save(broken, join(dir, "loss"))).rejects.toThrow();
     expect(await readFile(join(dir, "loss.svg"), "utf8")).toBe("old");
     expect(await readdir(dir)).toEqual(["loss.svg"]);
-  });
-});
-
-describe("writeAtomic", () => {
-  it("removes temp files a killed writer left (issue 19), keeping those of live writers", async () => {
-    // A pid that is certainly dead: a child that has already exited.
-    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid;
-    await writeFile(join(dir, `.loss.png.${deadPid}.abcdef01.tmp`), "half a picture");
-    await writeFile(join(dir, `.loss.png.${process.pid}.0123abcd.tmp`), "being written");
-    await writeFile(join(dir, `.other.png.${deadPid}.abcdef01.tmp`), "another file's");
-    await save(chart, join(dir, "loss"));
-    expect((await readdir(dir)).sort()).toEqual([
-      `.loss.png.${process.pid}.0123abcd.tmp`,
-      `.other.png.${deadPid}.abcdef01.tmp`,
-      "loss.png",
-      "loss.svg",
-    ]);
-  });
-
-  it("removes its temp file when the final rename fails", async () => {
-    // Renaming a file over a non-empty directory fails after the temp file has been written.
-    await mkdir(join(dir, "blocked"));
-    await writeFile(join(dir, "blocked", "inside"), "");
-    await expect(writeAtomic(join(dir, "blocked"), "new")).rejects.toThrow();
-    expect((await stat(join(dir, "blocked"))).isDirectory()).toBe(true);
-    expect(await readdir(dir)).toEqual(["blocked"]);
   });
 });
