@@ -61,11 +61,11 @@ const outFlat = (out: NDArray): FloatArray =>
   (out.buffer as FloatArray).subarray(out.offset, out.offset + out.size);
 
 /** The wasm kernel of unary `op` (the reference kernel for small, non-float or strided inputs). */
-export function wasmUnaryKernel<K extends UnaryOp>(op: K): Kernel<K> {
+export function wasmUnaryKernel<K extends UnaryOp>(op: K, minSize = WASM_ELEMENTWISE_MIN_SIZE): Kernel<K> {
   const reference = jsBackend.kernels[op] as Kernel<K>;
   return (inputs, params, out) => {
     const x = inputs[0]!;
-    if (out.size < WASM_ELEMENTWISE_MIN_SIZE || !isFloat(out) || x.dtype !== out.dtype || !x.isContiguous) {
+    if (out.size < minSize || !isFloat(out) || x.dtype !== out.dtype || !x.isContiguous) {
       return reference(inputs, params, out);
     }
     unary(op, flat(x), outFlat(out));
@@ -87,12 +87,12 @@ const COMMUTES: ReadonlySet<BinaryOp> = new Set(["add", "mul"]);
  * The wasm kernel of binary `op`: same-shape operands, one scalar operand, or a row broadcast (a bias);
  * anything else (other broadcasts, strided views, small or non-float arrays) runs the reference kernel.
  */
-export function wasmBinaryKernel<K extends BinaryOp>(op: K): Kernel<K> {
+export function wasmBinaryKernel<K extends BinaryOp>(op: K, minSize = WASM_ELEMENTWISE_MIN_SIZE): Kernel<K> {
   const reference = jsBackend.kernels[op] as Kernel<K>;
   return (inputs, params, out) => {
     const [a, b] = inputs as [NDArray, NDArray];
     const float = isFloat(out) && a.dtype === out.dtype && b.dtype === out.dtype;
-    if (!float || out.size < WASM_ELEMENTWISE_MIN_SIZE) return reference(inputs, params, out);
+    if (!float || out.size < minSize) return reference(inputs, params, out);
     const y = outFlat(out);
     const full = (x: NDArray) => x.size === out.size && x.isContiguous;
     if (full(a) && full(b)) return void binary(op, flat(a), flat(b), y);
