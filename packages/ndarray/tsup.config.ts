@@ -3,6 +3,11 @@ import { defineConfig } from "tsup";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 
+const SEEDRANDOM_NOTICE = [
+  "/*! Bundled: seedrandom 3.0.5 lib/alea.js (https://github.com/davidbau/seedrandom), MIT license.",
+  " *  Alea: Copyright (C) 2010 by Johannes Baagøe <baagoe@baagoe.org>, MIT license. */",
+].join("\n");
+
 export default defineConfig({
   entry: ["src/index.ts"],
   format: ["esm", "cjs"],
@@ -13,6 +18,10 @@ export default defineConfig({
   // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
   // otherwise renames them `_class2` in summary(), toString() and error names.
   keepNames: true,
+  // seedrandom is CommonJS: a browser loading dist/index.js through an import map (no bundler) cannot import
+  // it, so its Alea file is bundled in (its MIT notice goes with it, below).
+  noExternal: ["seedrandom"],
+  banner: { js: SEEDRANDOM_NOTICE },
   // Each build names itself, so an array from another copy is reported as exactly that (src/copies.ts).
   esbuildOptions(options, { format }) {
     options.define = {

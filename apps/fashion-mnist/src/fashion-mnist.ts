@@ -96,26 +96,35 @@ export interface Evaluation {
   predictions: Int32Array;
 }
 
-/** Mean cross-entropy and accuracy over a whole set, in chunks, without recording. */
-export function evaluate(model: Sequential, x: np.NDArray, labels: np.NDArray, chunk = 1000): Evaluation {
+/**
+ * Mean cross-entropy and accuracy over a whole set, in chunks, without recording. Values are read with
+ * `await data()`, so a device backend (WebGPU) keeps the logits on the GPU until the read.
+ */
+export async function evaluate(
+  model: Sequential,
+  x: np.NDArray,
+  labels: np.NDArray,
+  chunk = 1000,
+): Promise<Evaluation> {
   const n = x.shape[0]!;
   const predictions = new Int32Array(n);
   const truth = labels.dataSync();
   let lossSum = 0;
   let correct = 0;
-  noGrad(() => {
-    for (let start = 0; start < n; start += chunk) {
-      const end = Math.min(n, start + chunk);
+  for (let start = 0; start < n; start += chunk) {
+    const end = Math.min(n, start + chunk);
+    const [loss, predicted] = noGrad(() => {
       const logits = model.call(np.slice(x, [[start, end]]));
       const yb = np.slice(labels, [[start, end]]);
-      lossSum += sparseSoftmaxCrossEntropy(logits, yb, { reduction: "sum" }).item();
-      const pred = np.argmax(logits, 1).dataSync();
-      for (let i = 0; i < end - start; i++) {
-        predictions[start + i] = Number(pred[i]);
-        if (predictions[start + i] === Number(truth[start + i])) correct++;
-      }
+      return [sparseSoftmaxCrossEntropy(logits, yb, { reduction: "sum" }), np.argmax(logits, 1)];
+    });
+    lossSum += (await loss!.data())[0]!;
+    const pred = await predicted!.data();
+    for (let i = 0; i < end - start; i++) {
+      predictions[start + i] = Number(pred[i]);
+      if (predictions[start + i] === Number(truth[start + i])) correct++;
     }
-  });
+  }
   return { loss: lossSum / n, accuracy: correct / n, predictions };
 }
 
@@ -215,6 +224,11 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
 
   const kind = opts.model ?? "mlp";
   const chunk = EVAL_CHUNK[kind];
+  if (np.getBackend().device && !opts.eager)
+    throw new Error(
+      `fashion-mnist: the traced step does not run on the '${np.getBackend().name}' backend yet ` +
+        "(graph plans allocate host buffers); add --eager to train op by op on it",
+    );
   const model = buildModel(kind, opts.seed);
   opts.log(model.summary(undefined, { print: false }));
   opts.log(
@@ -245,10 +259,11 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
           placeholder([null], yTrain.dtype, "y"),
         ],
       );
-  const step = (x: np.NDArray, y: np.NDArray): { loss: number; logits: np.NDArray } => {
+  const step = async (x: np.NDArray, y: np.NDArray): Promise<{ loss: number; pred: ArrayLike<number> }> => {
     if (traced) {
       const out = traced(x, y);
-      return { loss: out.loss.item(), logits: out.logits };
+      const pred = np.argmax(out.logits, 1); // before the read: the next run overwrites the logits
+      return { loss: (await out.loss.data())[0]!, pred: await pred.data() };
     }
     let logits: np.NDArray | undefined;
     const loss = optimizer.minimize(() => {
@@ -256,7 +271,9 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
       logits = r.logits;
       return r.loss;
     });
-    return { loss: loss.item(), logits: logits! };
+    // Read with await data(): on a device backend (WebGPU) the values stay on the GPU until here.
+    const pred = np.argmax(logits!, 1);
+    return { loss: (await loss.data())[0]!, pred: await pred.data() };
   };
 
   const history: EpochRecord[] = [];
@@ -271,18 +288,17 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
     epochs: opts.epochs,
     data: loader,
     model,
-    trainStep: ({ x, y }: { x: np.NDArray; y: np.NDArray }) => {
-      const { loss, logits } = step(x, y);
+    trainStep: async ({ x, y }: { x: np.NDArray; y: np.NDArray }) => {
       // Accuracy of the batch's predictions before the update (cheap: the logits are already there).
-      const pred = np.argmax(logits, 1).dataSync();
+      const { loss, pred } = await step(x, y);
       const truth = y.dataSync();
       let correct = 0;
       for (let i = 0; i < pred.length; i++) if (Number(pred[i]) === Number(truth[i])) correct++;
       return { loss, acc: correct / pred.length };
     },
-    validate: () => {
+    validate: async () => {
       trainEnd = performance.now();
-      last = evaluate(model, xTest, yTest, chunk);
+      last = await evaluate(model, xTest, yTest, chunk);
       return { test_loss: last.loss, test_acc: last.accuracy };
     },
     callbacks: [
@@ -312,7 +328,7 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
     progress: opts.progress,
   });
   const trainSeconds = secondsSince(tTrain);
-  const final = last ?? evaluate(model, xTest, yTest, chunk);
+  const final = last ?? (await evaluate(model, xTest, yTest, chunk));
 
   mkdirSync(opts.out, { recursive: true });
   const modelFile = join(opts.out, "model.safetensors");
@@ -418,7 +434,7 @@ export async function evalOnly(
   await loadSafetensorsFile(model, file);
   model.eval();
   const n = Math.min(opts.testLimit ?? Infinity, test.images.shape[0]!);
-  const result = evaluate(
+  const result = await evaluate(
     model,
     normalizeImages(np.slice(test.images, [[0, n]])),
     np.slice(test.labels, [[0, n]]),

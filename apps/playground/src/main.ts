@@ -1,6 +1,6 @@
 // The playground page: the isolation note, then the two views.
 import { isolated, wasmThreads } from "./backends";
-import { $ } from "./dom";
+import { $, reportError } from "./dom";
 import { setupFashion } from "./fashion-view";
 import { setupMoons } from "./moons-view";
 
@@ -9,5 +9,5 @@ note.textContent = isolated()
   ? `Cross-origin isolated: the wasm backend uses ${wasmThreads()} threads for large matmuls.`
   : "Not cross-origin isolated (no COOP/COEP headers): SharedArrayBuffer is unavailable, so the wasm backend runs on one thread.";
 note.dataset.isolated = String(isolated());
-setupMoons();
+setupMoons().catch((e) => reportError($("moons-status"), e));
 setupFashion();

@@ -44,8 +44,29 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
   page.on("pageerror", (e) => console.error("page error:", e.message));
-  await page.goto(server.resolvedUrls!.local[0]!);
+  await openPlayground(page);
 }, 300_000);
+
+/** Loads the page and waits until the moons view has chosen its backends (the WebGPU probe is async). */
+async function openPlayground(p: Page): Promise<void> {
+  await p.goto(server.resolvedUrls!.local[0]!);
+  await p.waitForFunction(() => document.getElementById("moons-status")!.dataset.state !== undefined, null, {
+    timeout: 60_000,
+  });
+}
+
+/** Serves the page with `headers` changed: `null` removes one. */
+async function withHeaders(p: Page, headers: Record<string, string | null>): Promise<void> {
+  await p.route("**/*", async (route) => {
+    const response = await route.fetch();
+    const changed = { ...response.headers() };
+    for (const [k, v] of Object.entries(headers)) {
+      if (v === null) delete changed[k];
+      else changed[k] = v;
+    }
+    await route.fulfill({ response, headers: changed });
+  });
+}
 
 afterAll(async () => {
   writeFileSync(join(OUT, "figures.json"), JSON.stringify(figures, null, 2));
@@ -80,6 +101,13 @@ async function waitFor(
 describe("the playground in Chromium", () => {
   it("is cross-origin isolated (COOP/COEP from the preview server)", async () => {
     expect(await dataOf("#isolation", "isolated")).toBe("true");
+  });
+
+  it("offers no webgpu choice where navigator.gpu gives no adapter (headless Chromium, no flags)", async () => {
+    expect(await page.evaluate(() => "gpu" in navigator)).toBe(true);
+    expect(await page.locator("#moons-backend option").allTextContents()).toEqual(["js", "wasm"]);
+    expect(await dataOf("#webgpu-note", "webgpu")).toBe("false");
+    expect(await page.locator("#webgpu-note").textContent()).toMatch(/no adapter/);
   });
 
   it("trains moons live to ≥ 0.95 test accuracy", async () => {
@@ -125,15 +153,9 @@ describe("the playground in Chromium", () => {
   it("without COOP/COEP falls back to one wasm thread and says so", async () => {
     const plain = await browser.newPage();
     // Serve the same files with the isolation headers stripped.
-    await plain.route("**/*", async (route) => {
-      const response = await route.fetch();
-      const headers = { ...response.headers() };
-      delete headers["cross-origin-opener-policy"];
-      delete headers["cross-origin-embedder-policy"];
-      await route.fulfill({ response, headers });
-    });
+    await withHeaders(plain, { "cross-origin-opener-policy": null, "cross-origin-embedder-policy": null });
     try {
-      await plain.goto(server.resolvedUrls!.local[0]!);
+      await openPlayground(plain);
       const note = plain.locator("#isolation");
       expect(await note.evaluate((el) => (el as HTMLElement).dataset.isolated)).toBe("false");
       expect(await note.textContent()).toMatch(/one thread/);
@@ -149,6 +171,92 @@ describe("the playground in Chromium", () => {
       await plain.close();
     }
   }, 180_000);
+
+  it("under a CSP without 'wasm-unsafe-eval', wasm falls back to js and the page says so", async () => {
+    const strict = await browser.newPage();
+    await withHeaders(strict, { "content-security-policy": "script-src 'self'" });
+    const errors: string[] = [];
+    strict.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await openPlayground(strict);
+      // The CSP is in force: the page cannot compile wasm itself either.
+      expect(
+        await strict.evaluate(() =>
+          WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(
+            () => "compiled",
+            (e) => e.name,
+          ),
+        ),
+      ).toBe("CompileError");
+      expect(await strict.locator("#moons-backend").inputValue()).toBe("wasm");
+      await strict.click("#moons-start");
+      await strict.waitForFunction(
+        () => Number(document.getElementById("moons-status")!.dataset.steps) > 0,
+        null,
+        {
+          timeout: 60_000,
+        },
+      );
+      await strict.click("#moons-start");
+      expect(await strict.locator("#moons-status").getAttribute("data-backend")).toBe("js");
+      const note = strict.locator("#backend-note");
+      expect(await note.isVisible()).toBe(true);
+      expect(await note.textContent()).toMatch(/running on js: .*add 'wasm-unsafe-eval' to its script-src/);
+      expect(errors).toEqual([]);
+      figures.csp = { note: await note.textContent() };
+      await strict.locator("#moons-view").screenshot({ path: join(OUT, "csp-fallback.png") });
+    } finally {
+      await strict.close();
+    }
+  }, 120_000);
+
+  it("trains moons on webgpu (SwiftShader) where Chromium is given an adapter", async () => {
+    // --enable-unsafe-webgpu gives headless Chromium SwiftShader's Vulkan adapter, a GPU on the CPU.
+    const gpuBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--enable-unsafe-webgpu"],
+    });
+    try {
+      const gpuPage = await gpuBrowser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors: string[] = [];
+      gpuPage.on("pageerror", (e) => errors.push(e.message));
+      await openPlayground(gpuPage);
+      expect(await gpuPage.locator("#moons-backend option").allTextContents()).toEqual([
+        "js",
+        "wasm",
+        "webgpu",
+      ]);
+      expect(await gpuPage.locator("#webgpu-note").textContent()).toMatch(/WebGPU: google swiftshader/);
+      await gpuPage.fill("#moons-noise", "0.1");
+      // Mini-batches: per-sample SGD would be one GPU round of ~40 dispatches per sample.
+      await gpuPage.fill("#moons-batch", "128");
+      await gpuPage.fill("#moons-lr", "3");
+      await gpuPage.selectOption("#moons-backend", "webgpu");
+      const status = gpuPage.locator("#moons-status");
+      await gpuPage.waitForFunction(() => document.getElementById("moons-status")!.dataset.state === "ready");
+      expect(await status.getAttribute("data-backend")).toBe("webgpu");
+      await gpuPage.click("#moons-start");
+      const end = Date.now() + 240_000;
+      let acc = 0;
+      while (acc < 0.95) {
+        if (Date.now() > end || (await status.getAttribute("data-state")) === "error")
+          throw new Error(`moons on webgpu: ${await status.textContent()}`);
+        await gpuPage.waitForTimeout(500);
+        acc = Number((await status.getAttribute("data-test-accuracy")) ?? 0);
+      }
+      await gpuPage.click("#moons-start");
+      expect(errors).toEqual([]);
+      figures.webgpu = {
+        testAccuracy: acc,
+        steps: Number(await status.getAttribute("data-steps")),
+        batch: 128,
+        usPerStepInPage: Number(await status.getAttribute("data-us-per-step")),
+      };
+      await gpuPage.locator("#moons-view").screenshot({ path: join(OUT, "moons-webgpu.png") });
+    } finally {
+      await gpuBrowser.close();
+    }
+  }, 300_000);
 
   it("trains Fashion-MNIST on the real data, saves the model and loads it back from the cache", async () => {
     await page.fill("#fashion-batches", "150");

@@ -1,8 +1,11 @@
 import { useWasmBackend } from "@chainrule/backend-wasm";
+import { wasmConvKernels } from "@chainrule/backend-wasm/conv";
+import { useWebGpuBackend } from "@chainrule/backend-webgpu";
+import { col2im, im2col, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv";
 import * as np from "@chainrule/ndarray";
 
 /** The compute backends an app can run on (`--backend`). */
-export const BACKENDS = ["wasm", "js"] as const;
+export const BACKENDS = ["wasm", "js", "webgpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** Parses the `--backend` flag. */
@@ -14,11 +17,15 @@ export function parseBackend(value: unknown): BackendName {
 /**
  * Makes `name` the backend of every array op that follows; called once, before `run()` builds the model.
  * The apps default to WebAssembly SIMD (`wasm`): the FMA (relaxed-SIMD) build, with large matmuls split
- * over two threads; `js` is the pure-TypeScript reference backend.
+ * over two threads and layer-conv's im2col/col2im/max-pool kernels in wasm; `js` is the pure-TypeScript
+ * reference backend; `webgpu` runs on the GPU (Dawn in Node; on a machine without a GPU set
+ * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader).
  */
 export async function selectBackend(name: BackendName): Promise<void> {
   if (name === "js") np.setBackend(np.jsBackend);
-  else await useWasmBackend({ relaxedSimd: true, threads: 2 });
+  else if (name === "webgpu")
+    await useWebGpuBackend({ conv: { im2col, col2im, maxPoolGather, maxPoolScatter } });
+  else await useWasmBackend({ relaxedSimd: true, threads: 2, primitiveKernels: wasmConvKernels });
 }
 
 /** The `--backend` flag's entry in an app's flag table. */
@@ -26,5 +33,5 @@ export const backendFlag = {
   kind: "string",
   default: "wasm",
   choices: BACKENDS,
-  help: "compute backend: WebAssembly SIMD or the TypeScript reference",
+  help: "compute backend: WebAssembly SIMD, the TypeScript reference, or WebGPU",
 } as const;

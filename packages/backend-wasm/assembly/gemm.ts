@@ -26,11 +26,11 @@ function nv<T>(): i32 {
   return isDefined(RELAXED) && sizeof<T>() == 4 ? 3 : 2;
 }
 
-function nr<T>(): i32 {
+export function nr<T>(): i32 {
   return nv<T>() * lanes<T>();
 }
 
-function mr<T>(): i32 {
+export function mr<T>(): i32 {
   return isDefined(RELAXED) && sizeof<T>() == 4 ? 3 : 4;
 }
 
@@ -52,7 +52,7 @@ function roundUp(x: i32, m: i32): i32 {
 }
 
 /** Bytes of per-thread scratch gemm needs for a problem of this size. */
-function scratchBytes<T>(m: i32, n: i32, k: i32): i32 {
+export function scratchBytes<T>(m: i32, n: i32, k: i32): i32 {
   return <i32>(tmpOffset<T>(m, n, k) + <usize>(mr<T>() * nr<T>()) * sizeof<T>());
 }
 
@@ -68,7 +68,7 @@ function tmpOffset<T>(m: i32, n: i32, k: i32): usize {
   return packedBOffset<T>(m, k) + <usize>(min(k, KC) * min(roundUp(n, nr<T>()), ncBlock<T>())) * sizeof<T>();
 }
 
-function at<T>(base: usize, index: i32): usize {
+export function at<T>(base: usize, index: i32): usize {
   return base + <usize>index * sizeof<T>();
 }
 
@@ -384,6 +384,108 @@ function micro3<T>(
   if (!full) storeEdge<T>(tmp, c, ldc, beta, h, w);
 }
 
+/** Even k blocks (784 → 4×196, not 3×256 + 16): a thin last block costs a full pass over C. */
+export function kBlock(k: i32): i32 {
+  return ceilDiv(k, ceilDiv(k, KC));
+}
+
+// The rows [i0, i1) × columns [j0, j1) of C (i0 a multiple of MR, j0 of NR). packedA / packedB, when not
+// 0, hold all of alpha·op(A) / op(B) packed by packAllA / packAllB; otherwise each block is packed into
+// scratch here. Every C element sees the same k blocks in the same order whatever the block bounds, so
+// any partition of C into blocks gives bit-identical results (what the threaded split relies on).
+// Callers handle m, n == 0, k == 0 and alpha == 0 (they only scale C).
+export function gemmBlock<T>(
+  transA: i32,
+  transB: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: T,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  beta: T,
+  c: usize,
+  ldc: i32,
+  packedA: usize,
+  packedB: usize,
+  i0: i32,
+  i1: i32,
+  j0: i32,
+  j1: i32,
+  scratch: usize,
+): void {
+  const MR = mr<T>();
+  const NR = nr<T>();
+  const MCB = mcBlock<T>();
+  const NCB = ncBlock<T>();
+  const kcb = kBlock(k);
+  const mPad = roundUp(m, MR);
+  const nPad = roundUp(n, NR);
+  const pA = scratch;
+  const pB = scratch + packedBOffset<T>(i1 - i0, k);
+  const tmp = scratch + tmpOffset<T>(i1 - i0, j1 - j0, k);
+  for (let jc = j0; jc < j1; jc += NCB) {
+    const nb = min(NCB, j1 - jc);
+    for (let pc = 0; pc < k; pc += kcb) {
+      const kb = min(kcb, k - pc);
+      let panelsB = pB;
+      if (packedB != 0) panelsB = at<T>(packedB, pc * nPad + jc * kb);
+      else packB<T>(transB, at<T>(b, transB != 0 ? jc * ldb + pc : pc * ldb + jc), ldb, kb, nb, pB);
+      const betaBlock: T = pc == 0 ? beta : (1 as T);
+      for (let ic = i0; ic < i1; ic += MCB) {
+        const mb = min(MCB, i1 - ic);
+        let panelsA = pA;
+        if (packedA != 0) panelsA = at<T>(packedA, pc * mPad + ic * kb);
+        else packA<T>(transA, at<T>(a, transA != 0 ? pc * lda + ic : ic * lda + pc), lda, mb, kb, alpha, pA);
+        for (let jr = 0; jr < nb; jr += NR) {
+          const w = min(NR, nb - jr);
+          const panelB = at<T>(panelsB, jr * kb);
+          for (let ir = 0; ir < mb; ir += MR) {
+            const cTile = at<T>(c, (ic + ir) * ldc + jc + jr);
+            const h = min(MR, mb - ir);
+            if (MR == 3) micro3<T>(kb, at<T>(panelsA, ir * kb), panelB, cTile, ldc, betaBlock, h, w, tmp);
+            else micro4<T>(kb, at<T>(panelsA, ir * kb), panelB, cTile, ldc, betaBlock, h, w, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Bytes packAllA needs: every k block of alpha·op(A) in MR-row panels, plus the 3-row packing's overhang. */
+export function packedABytes<T>(m: i32, k: i32): i32 {
+  return k * roundUp(m, mr<T>()) * (sizeof<T>() as i32) + (SLACK as i32);
+}
+
+/** Bytes packAllB needs: every k block of op(B) in NR-column panels. */
+export function packedBBytes<T>(n: i32, k: i32): i32 {
+  return k * roundUp(n, nr<T>()) * (sizeof<T>() as i32) + (SLACK as i32);
+}
+
+// All of alpha·op(A): k block pc (height kb) starts at element pc·roundUp(m, MR) and holds its MR-row
+// panels one after another, the layout gemmBlock's packedA reads. In increasing order, so the 3-row
+// packing's one-element overhang is always overwritten by the next block (or lands in SLACK).
+export function packAllA<T>(transA: i32, m: i32, k: i32, alpha: T, a: usize, lda: i32, dst: usize): void {
+  const kcb = kBlock(k);
+  const mPad = roundUp(m, mr<T>());
+  for (let pc = 0; pc < k; pc += kcb) {
+    const kb = min(kcb, k - pc);
+    packA<T>(transA, at<T>(a, transA != 0 ? pc * lda : pc), lda, m, kb, alpha, at<T>(dst, pc * mPad));
+  }
+}
+
+// All of op(B): k block pc starts at element pc·roundUp(n, NR) (gemmBlock's packedB).
+export function packAllB<T>(transB: i32, n: i32, k: i32, b: usize, ldb: i32, dst: usize): void {
+  const kcb = kBlock(k);
+  const nPad = roundUp(n, nr<T>());
+  for (let pc = 0; pc < k; pc += kcb) {
+    const kb = min(kcb, k - pc);
+    packB<T>(transB, at<T>(b, transB != 0 ? pc : pc * ldb), ldb, kb, n, at<T>(dst, pc * nPad));
+  }
+}
+
 // Callers handle m, n == 0, k == 0 and alpha == 0 (they only scale C).
 function gemm<T>(
   transA: i32,
@@ -401,37 +503,7 @@ function gemm<T>(
   ldc: i32,
   scratch: usize,
 ): void {
-  const MR = mr<T>();
-  const NR = nr<T>();
-  const MCB = mcBlock<T>();
-  const NCB = ncBlock<T>();
-  // Even k blocks (784 → 4×196, not 3×256 + 16): a thin last block costs a full pass over C.
-  const kcb = ceilDiv(k, ceilDiv(k, KC));
-  const pA = scratch;
-  const pB = scratch + packedBOffset<T>(m, k);
-  const tmp = scratch + tmpOffset<T>(m, n, k);
-  for (let jc = 0; jc < n; jc += NCB) {
-    const nb = min(NCB, n - jc);
-    for (let pc = 0; pc < k; pc += kcb) {
-      const kb = min(kcb, k - pc);
-      packB<T>(transB, at<T>(b, transB != 0 ? jc * ldb + pc : pc * ldb + jc), ldb, kb, nb, pB);
-      const betaBlock: T = pc == 0 ? beta : (1 as T);
-      for (let ic = 0; ic < m; ic += MCB) {
-        const mb = min(MCB, m - ic);
-        packA<T>(transA, at<T>(a, transA != 0 ? pc * lda + ic : ic * lda + pc), lda, mb, kb, alpha, pA);
-        for (let jr = 0; jr < nb; jr += NR) {
-          const w = min(NR, nb - jr);
-          const panelB = at<T>(pB, jr * kb);
-          for (let ir = 0; ir < mb; ir += MR) {
-            const cTile = at<T>(c, (ic + ir) * ldc + jc + jr);
-            const h = min(MR, mb - ir);
-            if (MR == 3) micro3<T>(kb, at<T>(pA, ir * kb), panelB, cTile, ldc, betaBlock, h, w, tmp);
-            else micro4<T>(kb, at<T>(pA, ir * kb), panelB, cTile, ldc, betaBlock, h, w, tmp);
-          }
-        }
-      }
-    }
-  }
+  gemmBlock<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, 0, 0, m, 0, n, scratch);
 }
 
 function gemmBatched<T>(

@@ -46,7 +46,7 @@ const timed = (name, fn) =>
   };
 
 const all = np.kernelsOf(base);
-const defined = [conv.im2col, conv.col2im, conv.maxPoolGather, conv.maxPoolScatter];
+const defined = [conv.im2col, conv.col2im, conv.maxPoolGather, conv.maxPoolScatter, conv.biasRelu];
 const profiled = {
   name: `${base.name}-profiled`,
   kernels: Object.fromEntries(Object.entries(all).map(([k, f]) => [k, timed(k, f)])),

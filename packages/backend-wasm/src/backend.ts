@@ -17,7 +17,7 @@ import { compareKernels, wasmCast, wasmWhere } from "./elementwise-groups";
 import { gemm } from "./gemm";
 import { compileElementwiseGroup } from "./group";
 import { reduceKernels } from "./reduce";
-import { initBackend, type BackendOptions } from "./lifecycle";
+import { initBackend, jsFallback, type BackendOptions, type FallbackOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
 
 /**
@@ -158,9 +158,15 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
   };
 }
 
-/** One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. */
-export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<HostBackend> {
-  const backend = await createBackend(options);
+/**
+ * One call: `await useWasmBackend()` makes every op run on the wasm backend from then on. Where wasm cannot
+ * start (a CSP without 'wasm-unsafe-eval'), it warns and sets the js backend instead: check `.name` of the
+ * result (see FallbackOptions).
+ */
+export async function useWasmBackend(
+  options: WasmBackendOptions & FallbackOptions = {},
+): Promise<HostBackend> {
+  const backend = await createBackend(options).catch((e: unknown) => jsFallback(e, options));
   setBackend(backend);
   return backend;
 }

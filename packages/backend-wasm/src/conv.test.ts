@@ -107,6 +107,32 @@ describe("wasm kernels for layer-conv's primitives", () => {
     );
   });
 
+  it.each(["float32", "float64"] as const)(
+    "run biasRelu (the bias + ReLU epilogue) in wasm exactly as the reference, ±0 and NaN included (%s)",
+    (dtype) => {
+      expect(conv.biasRelu.primitive.kernelFor(wasm)).not.toBe(conv.biasRelu.primitive.definition.kernel);
+      const rng = new np.Random(9);
+      const y = rng.uniform([3, 20, 20, 24], -1, 1, dtype); // above WASM_BIAS_RELU_MIN_SIZE
+      const raw = y.dataSync();
+      raw[0] = NaN;
+      raw[1] = -0.5; // + bias 0.5 → +0
+      raw[2] = -0;
+      raw[3] = -0; // + bias -0 → -0 → 0
+      const b = rng.uniform([24], -0.5, 0.5, dtype);
+      const braw = b.dataSync();
+      braw[1] = 0.5;
+      braw[2] = 0;
+      braw[3] = -0;
+      np.setBackend(np.jsBackend);
+      const ref = Array.from(conv.biasRelu([y, b], {}).dataSync());
+      np.setBackend(wasm);
+      const got = Array.from(conv.biasRelu([y, b], {}).dataSync());
+      np.setBackend(np.jsBackend);
+      expect(got).toEqual(ref);
+      expect(Object.is(got[2], 0) && Object.is(got[3], 0)).toBe(true);
+    },
+  );
+
   it("give the Fashion CNN the same loss gradients as the js backend", () => {
     const rng = new np.Random(2);
     const x = rng.uniform([4, 28, 28], 0, 1, "float32");

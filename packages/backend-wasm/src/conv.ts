@@ -1,8 +1,9 @@
 // Wasm kernels for layer-conv's window primitives (im2col, col2im, maxPoolGather, maxPoolScatter) over
-// contiguous NHWC float32/float64 data. This file knows the parameters' shape only structurally, so the
+// contiguous NHWC float32/float64 data, and for its bias + ReLU epilogue (biasRelu). This file knows the parameters' shape only structurally, so the
 // main entry does not import @chainrule/layer-conv; src/conv-kernels.ts pairs them with its primitives.
 import { ShapeError, type CustomKernel, type NDArray } from "@chainrule/ndarray";
 import type { Dtype, FloatArray } from "./dtype";
+import { biasAct } from "./fused";
 import { freshArena, type Arena } from "./wasm/runtime";
 import { view } from "./wasm/views";
 
@@ -121,3 +122,22 @@ function windowPool(
 export const wasmPoolGather = (fallback: CustomKernel<WindowParams>) => windowPool("gather", fallback);
 /** maxPoolScatter in wasm: the max-pool gradient, added at each window's argmax. */
 export const wasmPoolScatter = (fallback: CustomKernel<WindowParams>) => windowPool("scatter", fallback);
+
+/**
+ * Below this many elements layer-conv's own biasRelu loop is as fast as copying into wasm memory and back
+ * (the same break-even as the elementwise kernels, src/elementwise-ops.ts).
+ */
+export const WASM_BIAS_RELU_MIN_SIZE = 16384;
+
+/** layer-conv's biasRelu (`relu(y + bias)` over the last axis) as one SIMD pass: `biasAct(…, "relu")`. */
+export function wasmBiasRelu(
+  fallback: CustomKernel<Record<string, never>>,
+): CustomKernel<Record<string, never>> {
+  return (inputs, p, out) => {
+    const [y, bias] = inputs as [NDArray, NDArray];
+    const dtype = sharedFloat([y, bias, out]);
+    if (!dtype || out.size < WASM_BIAS_RELU_MIN_SIZE) return fallback(inputs, p, out);
+    const target = (out.buffer as FloatArray).subarray(out.offset, out.offset + out.size);
+    biasAct(y.dataSync() as FloatArray, bias.dataSync() as FloatArray, "relu", target);
+  };
+}

@@ -3,9 +3,8 @@
 // intact (the packing step in assembly/gemm.ts absorbs transposes), C is copied back
 // element-exactly so gaps between rows of a strided C are never touched.
 import { type Dtype, type FloatArray, checkCount, dtypeOf, elementBytes } from "./dtype";
-import { JOB_GEMM_F32, JOB_GEMM_F64 } from "./threads/protocol";
+import { plan, runSplit, tile, type Placed } from "./gemm-split";
 import { poolFor } from "./threads/index";
-import type { Job } from "./threads/pool";
 import { type Runtime, freshArena } from "./wasm/runtime";
 import { copyIn, view } from "./wasm/views";
 
@@ -46,16 +45,6 @@ function checkOperand(op: Operand, dtype: Dtype, batch: number): void {
   }
 }
 
-/** One thread's share: a block of rows, of columns, or of batch items (offsets in elements). */
-interface Part {
-  m: number;
-  n: number;
-  batch: number;
-  a: number;
-  b: number;
-  c: number;
-}
-
 interface Problem {
   dtype: Dtype;
   transA: boolean;
@@ -67,57 +56,6 @@ interface Problem {
   A: Operand;
   B: Operand;
   C: Operand;
-}
-
-function chunks(total: number, parts: number, multiple: number): [number, number][] {
-  const size = Math.ceil(total / parts / multiple) * multiple;
-  const out: [number, number][] = [];
-  for (let start = 0; start < total; start += size) out.push([start, Math.min(total, start + size)]);
-  return out;
-}
-
-/** Micro-tile rows × columns of the compiled kernel (assembly/gemm.ts `mr`/`nr`). */
-function tile(dtype: Dtype, relaxed: boolean): [number, number] {
-  if (dtype === "float64") return [4, 4];
-  return relaxed ? [3, 12] : [4, 8];
-}
-
-// Splitting M makes every thread pack all of B (k·n extra work), splitting N all of A
-// (m·k), so split whichever dimension is larger; whole batch items split best of all.
-// Cuts fall on whole micro-tiles so no thread gets an extra partial tile.
-function split(p: Problem, threads: number, [mr, nr]: [number, number]): Part[] {
-  const { m, n, batch, A, B, C } = p;
-  if (threads > 1 && batch >= threads) {
-    return chunks(batch, threads, 1).map(([s, e]) => ({
-      m,
-      n,
-      batch: e - s,
-      a: s * A.stride,
-      b: s * B.stride,
-      c: s * C.stride,
-    }));
-  }
-  if (threads > 1 && m >= n && m >= 2 * mr) {
-    return chunks(m, threads, mr).map(([s, e]) => ({
-      m: e - s,
-      n,
-      batch,
-      a: p.transA ? s : s * A.ld,
-      b: 0,
-      c: s * C.ld,
-    }));
-  }
-  if (threads > 1 && n >= 2 * nr) {
-    return chunks(n, threads, nr).map(([s, e]) => ({
-      m,
-      n: e - s,
-      batch,
-      a: 0,
-      b: p.transB ? s * B.ld : s,
-      c: s,
-    }));
-  }
-  return [{ m, n, batch, a: 0, b: 0, c: 0 }];
 }
 
 /** C = beta·C on the m×n entries only (k = 0 or alpha = 0); beta = 0 writes zeros without reading C. */
@@ -154,11 +92,10 @@ function run(p: Problem, alpha: number, beta: number): void {
     scaleC(p, beta);
     return;
   }
-  const flops = 2 * m * n * k * batch;
-  const pool = poolFor(flops);
+  const pool = poolFor(2 * m * n * k * batch);
   const arena = freshArena();
   const rt = arena.rt;
-  const parts = split(p, pool ? pool.size + 1 : 1, tile(p.dtype, rt.relaxed));
+  const split = pool && plan(m, n, k, batch, pool.size + 1, tile(p.dtype, rt.relaxed));
 
   const ex = rt.exports;
   const bytes = elementBytes(p.dtype);
@@ -168,43 +105,60 @@ function run(p: Problem, alpha: number, beta: number): void {
   const a = arena.alloc(spanA * bytes);
   const b = arena.alloc(spanB * bytes);
   const c = arena.alloc(spanC * bytes);
-  const scratchOf = p.dtype === "float32" ? ex.gemmScratchF32 : ex.gemmScratchF64;
-  const scratch = parts.map((part) => arena.alloc(scratchOf(part.m, part.n, k)));
-
-  copyIn(rt, a, p.A.array, p.A.offset, spanA);
-  copyIn(rt, b, p.B.array, p.B.offset, spanB);
-  if (beta !== 0) copyIn(rt, c, p.C.array, p.C.offset, spanC);
-
-  const args = (part: Part, i: number): number[] => [
-    p.transA ? 1 : 0,
-    p.transB ? 1 : 0,
-    part.m,
-    part.n,
+  const placed: Placed = {
+    dtype: p.dtype,
+    transA: p.transA,
+    transB: p.transB,
+    m,
+    n,
     k,
     alpha,
-    a + part.a * bytes,
-    p.A.ld,
-    b + part.b * bytes,
-    p.B.ld,
     beta,
-    c + part.c * bytes,
-    p.C.ld,
-    part.batch,
-    p.A.stride,
-    p.B.stride,
-    p.C.stride,
-    scratch[i]!,
-  ];
-  const kernel = p.dtype === "float32" ? ex.gemmBatchedF32 : ex.gemmBatchedF64;
-  const local = () => kernel(...(args(parts[0]!, 0) as Parameters<typeof kernel>));
-  if (parts.length === 1 || !pool) {
-    local();
+    a,
+    lda: p.A.ld,
+    b,
+    ldb: p.B.ld,
+    c,
+    ldc: p.C.ld,
+    strideA: p.A.stride,
+    strideB: p.B.stride,
+    strideC: p.C.stride,
+  };
+  if (pool && split) {
+    copyOperands(rt, p, placed, spanA, spanB, spanC);
+    runSplit(pool, arena, placed, split);
   } else {
-    const kind = p.dtype === "float32" ? JOB_GEMM_F32 : JOB_GEMM_F64;
-    const jobs: Job[] = parts.slice(1).map((part, i) => ({ kind, args: args(part, i + 1) }));
-    pool.run(jobs, local);
+    const scratch = arena.alloc((p.dtype === "float32" ? ex.gemmScratchF32 : ex.gemmScratchF64)(m, n, k));
+    copyOperands(rt, p, placed, spanA, spanB, spanC);
+    const kernel = p.dtype === "float32" ? ex.gemmBatchedF32 : ex.gemmBatchedF64;
+    kernel(
+      +p.transA,
+      +p.transB,
+      m,
+      n,
+      k,
+      alpha,
+      a,
+      p.A.ld,
+      b,
+      p.B.ld,
+      beta,
+      c,
+      p.C.ld,
+      batch,
+      p.A.stride,
+      p.B.stride,
+      p.C.stride,
+      scratch,
+    );
   }
   copyOutC(rt, p, c, spanC);
+}
+
+function copyOperands(rt: Runtime, p: Problem, g: Placed, spanA: number, spanB: number, spanC: number): void {
+  copyIn(rt, g.a, p.A.array, p.A.offset, spanA);
+  copyIn(rt, g.b, p.B.array, p.B.offset, spanB);
+  if (g.beta !== 0) copyIn(rt, g.c, p.C.array, p.C.offset, spanC);
 }
 
 function problem(

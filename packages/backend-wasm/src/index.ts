@@ -24,14 +24,25 @@ export {
   wasmArgKernel,
   type ReducePrim,
 } from "./reduce";
+export { measureSimdPeak, type SimdPeak } from "./peak";
 export {
   initThreads,
   shutdownThreads,
   threadCount,
+  threadStats,
   DEFAULT_THREAD_MIN_FLOPS,
   type ThreadOptions,
 } from "./threads/index";
-export { initBackend, disposeBackend, backendInfo, type BackendInfo, type BackendOptions } from "./lifecycle";
+export type { PoolStats } from "./threads/pool";
+export {
+  initBackend,
+  disposeBackend,
+  backendInfo,
+  WasmUnavailableError,
+  type BackendInfo,
+  type BackendOptions,
+  type FallbackOptions,
+} from "./lifecycle";
 export {
   createBackend,
   useWasmBackend,

@@ -1,3 +1,4 @@
+import { jsBackend, type HostBackend } from "@chainrule/ndarray";
 import { shutdownThreads } from "./threads/index";
 import { currentRuntime, dropRuntime, initRuntime, relaxedSimdSupported, runtime } from "./wasm/runtime";
 
@@ -47,8 +48,44 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   // The build this call would pick (relaxed needs shared memory and engine support).
   const target = relaxed !== false && relaxedSimdSupported() && (existing?.shared ?? true);
   if (existing && existing.relaxed !== target) await disposeBackend();
-  await initRuntime(relaxed !== false);
+  try {
+    await initRuntime(relaxed !== false);
+  } catch (cause) {
+    throw new WasmUnavailableError(cause);
+  }
   return backendInfo();
+}
+
+/**
+ * The wasm module cannot be compiled or instantiated here. The usual cause is a page whose
+ * Content-Security-Policy lacks `'wasm-unsafe-eval'` in `script-src`; engines without WebAssembly are another.
+ */
+export class WasmUnavailableError extends Error {
+  constructor(cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    const csp = /wasm-unsafe-eval|content security policy/i.test(detail)
+      ? " The page's Content-Security-Policy forbids WebAssembly: add 'wasm-unsafe-eval' to its script-src."
+      : "";
+    super(`@chainrule/backend-wasm: cannot compile the wasm module (${detail}).${csp}`, { cause });
+    this.name = "WasmUnavailableError";
+  }
+}
+
+export interface FallbackOptions {
+  /** Where wasm cannot start, run on ndarray's js backend instead of rejecting (default true). */
+  fallbackToJs?: boolean;
+  /** Told why wasm could not start when falling back; default: `console.warn` of the error's message. */
+  onFallback?: (error: WasmUnavailableError) => void;
+}
+
+/**
+ * `useWasmBackend`'s failure path: a WasmUnavailableError becomes the js backend (and a warning), as
+ * TensorFlow.js's `setBackend("wasm")` falls back; any other error, or `fallbackToJs: false`, rethrows.
+ */
+export function jsFallback(error: unknown, options: FallbackOptions): HostBackend {
+  if (!(error instanceof WasmUnavailableError) || options.fallbackToJs === false) throw error;
+  (options.onFallback ?? ((e) => console.warn(`${e.message} Falling back to the js backend.`)))(error);
+  return jsBackend;
 }
 
 export function backendInfo(): BackendInfo {

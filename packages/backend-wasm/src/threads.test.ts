@@ -1,10 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gemmBatched, initThreads, shutdownThreads, threadCount } from "./index";
-import { randomArray } from "./test-helpers";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  backendInfo,
+  gemmBatched,
+  initBackend,
+  initThreads,
+  shutdownThreads,
+  threadCount,
+  threadStats,
+} from "./index";
+import { plan, tile } from "./gemm-split";
+import { pauseWorkerForTest } from "./threads/index";
+import { MAX_UNITS } from "./threads/protocol";
+import { maxRelError, randomArray } from "./test-helpers";
 import type { Dtype } from "./dtype";
 
-// Threaded results must equal single-threaded ones bit for bit: each C element is
-// computed by exactly one thread with the same blocking, whatever the split.
+type Case = [Dtype, boolean, boolean, number, number, number, number];
+
 function run(dtype: Dtype, transA: boolean, transB: boolean, m: number, n: number, k: number, batch: number) {
   const ctor = dtype === "float32" ? Float32Array : Float64Array;
   const A = randomArray(ctor, batch * m * k, 1);
@@ -38,27 +49,101 @@ function run(dtype: Dtype, transA: boolean, transB: boolean, m: number, n: numbe
   return C;
 }
 
-const cases: [Dtype, boolean, boolean, number, number, number, number][] = [
-  ["float32", false, false, 200, 120, 150, 1], // split M
-  ["float32", true, true, 37, 260, 140, 1], // split N (n > m), odd sizes
+/** The same product as a float64 triple loop sharing no code with the kernel. */
+function naive(
+  dtype: Dtype,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  batch: number,
+) {
+  const ctor = dtype === "float32" ? Float32Array : Float64Array;
+  const A = randomArray(ctor, batch * m * k, 1);
+  const B = randomArray(ctor, batch * k * n, 2);
+  const C = Float64Array.from(randomArray(ctor, batch * m * n, 3));
+  for (let t = 0; t < batch; t++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const a = transA ? A[t * m * k + p * m + i]! : A[t * m * k + i * k + p]!;
+          const b = transB ? B[t * k * n + j * k + p]! : B[t * k * n + p * n + j]!;
+          s += a * b;
+        }
+        C[t * m * n + i * n + j] = 1.5 * s + 0.5 * C[t * m * n + i * n + j]!;
+      }
+    }
+  }
+  return C;
+}
+
+// Units of rows (m ≥ n), of columns (n > m) and of batch items, odd sizes, both transposes, k over one
+// k block (KC = 384) so units accumulate into C across blocks.
+const cases: Case[] = [
+  ["float32", false, false, 200, 120, 150, 1], // rows
+  ["float32", true, true, 37, 260, 140, 1], // columns, odd sizes
+  ["float32", false, true, 301, 50, 800, 1], // rows, three k blocks
+  ["float32", true, false, 20, 700, 390, 1], // columns, two k blocks
   ["float64", false, true, 150, 150, 150, 1],
-  ["float32", false, false, 64, 64, 64, 6], // split the batch
+  ["float64", true, false, 33, 265, 70, 1],
+  ["float32", false, false, 64, 64, 64, 6], // batch items
   ["float64", true, false, 33, 65, 70, 3],
 ];
 
-describe("threaded gemm", () => {
-  let single: Float32Array[] | Float64Array[];
+describe("unit plan", () => {
+  it("cuts on whole micro-tiles, covers the product and packs the smaller operand", () => {
+    for (const [m, n, k] of [
+      [1024, 1024, 1024],
+      [78400, 32, 9],
+      [288, 64, 19600],
+      [100, 3136, 128],
+      [9, 32, 78400],
+    ] as const) {
+      const p = plan(m, n, k, 1, 2, [3, 12])!;
+      expect(p.mode).toBe(m >= n ? 0 : 1);
+      const [extent, multiple] = p.mode === 0 ? [m, 3] : [n, 12];
+      expect(p.unit % multiple).toBe(0);
+      expect(p.units).toBe(Math.ceil(extent / p.unit));
+      expect(p.units).toBeGreaterThanOrEqual(2);
+      expect(p.units).toBeLessThanOrEqual(MAX_UNITS);
+    }
+    expect(plan(8, 8, 8, 1, 2, [4, 8])).toBeUndefined(); // one unit: stays on one thread
+    expect(plan(64, 64, 64, 6, 2, [4, 8])).toEqual({ mode: 2, unit: 1, units: 6 });
+    expect(plan(100, 100, 100, 1, 1, [4, 8])).toBeUndefined();
+  });
+});
 
-  beforeAll(async () => {
+describe.each([false, true])("threaded gemm (relaxed SIMD: %s)", (relaxed) => {
+  afterAll(async () => {
     await shutdownThreads();
-    single = cases.map((c) => run(...c)) as Float32Array[];
+    await initBackend({ relaxedSimd: false });
   });
 
+  it("gives results bit-identical to one thread, and close to a float64 loop", async () => {
+    await shutdownThreads();
+    await initBackend({ relaxedSimd: relaxed });
+    expect(backendInfo().relaxedSimd).toBe(relaxed);
+    const single = cases.map((c) => run(...c));
+    cases.forEach((c, i) => {
+      const tol = c[0] === "float32" ? 1e-4 : 1e-12;
+      expect(maxRelError(single[i]!, naive(...c), 1).worst).toBeLessThan(tol);
+    });
+    expect(await initThreads({ threads: 2, minFlops: 0 })).toBe(2);
+    for (let round = 0; round < 3; round++) {
+      cases.forEach((c, i) => expect(Array.from(run(...c))).toEqual(Array.from(single[i]!)));
+    }
+  });
+});
+
+describe("thread pool", () => {
   afterAll(async () => {
     await shutdownThreads();
   });
 
   it("starts two threads on shared memory without keeping the process alive", async () => {
+    await shutdownThreads();
     const handles = () =>
       process.getActiveResourcesInfo().filter((r) => r === "MessagePort" || r === "Worker");
     const before = handles().length;
@@ -68,24 +153,42 @@ describe("threaded gemm", () => {
     expect(await initThreads({ threads: 2, minFlops: 0 })).toBe(2); // idempotent
   });
 
-  it("gives results identical to the single-threaded path", () => {
-    cases.forEach((c, i) => {
-      const threaded = run(...c);
-      expect(Array.from(threaded)).toEqual(Array.from(single[i]!));
-    });
+  it("does not wait for a worker that is not running: the caller takes every unit", async () => {
+    await initThreads({ threads: 2, minFlops: 0 });
+    const expected = naive(...cases[0]!);
+    const PAUSE_MS = 3000;
+    pauseWorkerForTest(1, PAUSE_MS);
+    await new Promise((r) => setTimeout(r, 50)); // let the worker take the pause
+    const before = threadStats();
+    const t0 = performance.now();
+    const got = run(...cases[0]!);
+    const elapsed = performance.now() - t0;
+    const after = threadStats();
+    expect(after.jobs).toBe(before.jobs + 1);
+    expect(after.workerUnits).toBe(before.workerUnits); // the sleeping worker took none
+    expect(elapsed).toBeLessThan(PAUSE_MS / 2); // and the call did not wait for it
+    expect(maxRelError(got, expected, 1).worst).toBeLessThan(1e-4);
   });
 
-  it("keeps working across many dispatches", () => {
-    for (let r = 0; r < 50; r++) {
-      const threaded = run(...cases[3]!);
-      expect(threaded[17]).toBe(single[3]![17]);
+  it("keeps working across many dispatches, and the worker takes units again after its pause", async () => {
+    const single = run(...cases[6]!);
+    const start = threadStats().workerUnits;
+    const deadline = performance.now() + 20_000;
+    let rounds = 0;
+    while (rounds < 50 || (threadStats().workerUnits === start && performance.now() < deadline)) {
+      const threaded = run(...cases[6]!);
+      expect(threaded[17]).toBe(single[17]);
+      rounds++;
+      if (rounds % 50 === 0) await new Promise((r) => setTimeout(r, 10));
     }
+    expect(threadStats().workerUnits).toBeGreaterThan(start);
   });
 
   it("shuts down and falls back to one thread", async () => {
+    const single = run(...cases[0]!);
     await shutdownThreads();
     expect(threadCount()).toBe(1);
-    expect(Array.from(run(...cases[0]!))).toEqual(Array.from(single[0]!));
+    expect(Array.from(run(...cases[0]!))).toEqual(Array.from(single));
     expect(await initThreads({ threads: 1 })).toBe(1);
   });
 });

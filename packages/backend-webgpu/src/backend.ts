@@ -19,7 +19,9 @@ import {
   unsliceKernel,
   whereKernel,
 } from "./elementwise";
+import { adamOnDevice } from "./adam";
 import { convKernels, type ConvPrimitives } from "./conv";
+import { compileElementwise } from "./fusion";
 import { acquireGpu, type Gpu } from "./gpu";
 import { matmulKernel } from "./matmul";
 import { BACKEND_NAME, gpuMemory } from "./memory";
@@ -88,6 +90,8 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     },
     name: BACKEND_NAME,
     kernels: kernels(runner),
+    fused: { adamOnDevice: adamOnDevice(runner) },
+    compileElementwise: compileElementwise(runner),
     device: gpuMemory(gpu),
     adapter: gpu.adapterName,
     gpu: gpu.device,

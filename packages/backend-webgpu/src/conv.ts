@@ -1,23 +1,7 @@
-import type { NDArray, Primitive } from "@chainrule/ndarray";
+import type { Window2D, WindowPrimitive } from "@chainrule/layer-conv";
+import { ShapeError, type NDArray, type Primitive } from "@chainrule/ndarray";
 import { contiguous } from "./structure";
 import { MAIN_ARGS, THREAD_INDEX, bufferOf, gridFor, wgslType, type Runner } from "./runner";
-
-/** layer-conv's window parameters (structural: this package does not depend on layer-conv). */
-export interface Window2D {
-  readonly inH: number;
-  readonly inW: number;
-  readonly channels: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly strideH: number;
-  readonly strideW: number;
-  readonly dilationH: number;
-  readonly dilationW: number;
-  readonly padTop: number;
-  readonly padLeft: number;
-  readonly outH: number;
-  readonly outW: number;
-}
 
 type WindowKernel = (inputs: readonly NDArray[], params: Window2D, out: NDArray) => void;
 
@@ -82,6 +66,86 @@ function col2imShader(t: string): string {
 }`;
 }
 
+/**
+ * The flat NHWC index of the maximum of \`sel\` in window (oy, ox), channel c of image b: the first one in
+ * window order on ties, a NaN counting as the maximum (and ending the search), padding never read; as
+ * layer-conv's js kernel. Needs the HEADER's names plus \`src\`-independent \`sel\` and \`SO\` (its offset).
+ */
+function argmaxFn(t: string): string {
+  const nan = t === "f32" ? "(bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u" : "false";
+  return `fn argmax_(b: i32, oy: i32, ox: i32, c: i32) -> i32 {
+  let H = info[2]; let W = info[3]; let C = info[4]; let KH = info[5]; let KW = info[6];
+  var at = -1;
+  var best = ${t}(0);
+  for (var ky = 0; ky < KH; ky++) {
+    let iy = oy * info[7] - info[11] + ky * info[9];
+    if (iy < 0 || iy >= H) { continue; }
+    for (var kx = 0; kx < KW; kx++) {
+      let ix = ox * info[8] - info[12] + kx * info[10];
+      if (ix < 0 || ix >= W) { continue; }
+      let k = ((b * H + iy) * W + ix) * C + c;
+      let v = sel[info[1] + k];
+      if (at < 0 || v > best || ${nan}) { best = v; at = k; }
+      if (${nan}) { return at; }
+    }
+  }
+  return at;
+}`;
+}
+
+const POOL_HEADER = (
+  t: string,
+  v: string,
+) => `@group(0) @binding(0) var<storage, read_write> out: array<${v}>;
+@group(0) @binding(1) var<storage, read> sel: array<${t}>;
+@group(0) @binding(2) var<storage, read> src: array<${v}>;
+@group(0) @binding(3) var<storage, read> info: array<i32>;
+${argmaxFn(t)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  ${THREAD_INDEX}
+  if (i >= info[0]) { return; }
+  let H = info[2]; let W = info[3]; let C = info[4]; let KH = info[5]; let KW = info[6];
+  let SH = info[7]; let SW = info[8]; let DH = info[9]; let DW = info[10];
+  let PT = info[11]; let PL = info[12]; let OH = info[13]; let OW = info[14];
+  let SRC = info[15];`;
+
+/** One thread per output [b, oy, ox, c]: the entry of the values at the window's argmax of the selector. */
+function poolGatherShader(t: string, v: string): string {
+  return `${POOL_HEADER(t, v)}
+  let c = i % C;
+  let ox = (i / C) % OW;
+  let oy = (i / (C * OW)) % OH;
+  let b = i / (C * OW * OH);
+  out[i] = src[SRC + argmax_(b, oy, ox, c)];
+}`;
+}
+
+/**
+ * One thread per input pixel [b, y, x, c]: the sum of the gradients of the windows whose argmax it is,
+ * windows in row-major order (the js kernel's order), so no atomics are needed.
+ */
+function poolScatterShader(t: string, v: string): string {
+  return `${POOL_HEADER(t, v)}
+  let c = i % C;
+  let x = (i / C) % W;
+  let y = (i / (C * W)) % H;
+  let b = i / (C * W * H);
+  let me = ((b * H + y) * W + x) * C + c;
+  var acc = ${v}(0);
+  for (var oy = 0; oy < OH; oy++) {
+    let dy = y + PT - oy * SH;
+    if (dy < 0 || dy % DH != 0 || dy / DH >= KH) { continue; }
+    for (var ox = 0; ox < OW; ox++) {
+      let dx = x + PL - ox * SW;
+      if (dx < 0 || dx % DW != 0 || dx / DW >= KW) { continue; }
+      if (argmax_(b, oy, ox, c) == me) { acc += src[SRC + ((b * OH + oy) * OW + ox) * C + c]; }
+    }
+  }
+  out[i] = acc;
+}`;
+}
+
 function windowKernel(runner: Runner, op: string, shader: (t: string) => string): WindowKernel {
   return ([x0], p, out) => {
     const x = contiguous(runner, x0!);
@@ -92,16 +156,60 @@ function windowKernel(runner: Runner, op: string, shader: (t: string) => string)
   };
 }
 
-/** The primitives of `@chainrule/layer-conv` this backend has kernels for, as that package exports them. */
-export interface ConvPrimitives {
-  im2col: { primitive: Primitive };
-  col2im: { primitive: Primitive };
+/** The window a row of outputs reads has no real row (or column): the js kernel's error, from the params. */
+function checkNoEmptyWindow(p: Window2D): void {
+  const empty = (out: number, stride: number, pad: number, k: number, dil: number, size: number) => {
+    for (let o = 0; o < out; o++) {
+      let any = false;
+      for (let t = 0; t < k && !any; t++)
+        any = o * stride - pad + t * dil >= 0 && o * stride - pad + t * dil < size;
+      if (!any) return o;
+    }
+    return -1;
+  };
+  const oy = empty(p.outH, p.strideH, p.padTop, p.kh, p.dilationH, p.inH);
+  const ox = empty(p.outW, p.strideW, p.padLeft, p.kw, p.dilationW, p.inW);
+  if (oy >= 0 || ox >= 0)
+    throw new ShapeError(
+      `maxPool2d: window (${Math.max(oy, 0)}, ${Math.max(ox, 0)}) lies entirely in the padding`,
+    );
 }
 
-/** WGSL kernels for layer-conv's im2col and col2im, keyed by the primitive objects themselves. */
+/** maxPoolGather / maxPoolScatter: the selector and the values (or gradient), each made contiguous. */
+function poolKernel(runner: Runner, op: string, shader: (t: string, v: string) => string): WindowKernel {
+  return ([sel0, src0], p, out) => {
+    const sel = contiguous(runner, sel0!);
+    const src = contiguous(runner, src0!);
+    const buffers = [bufferOf(out, op), bufferOf(sel, op), bufferOf(src, op)];
+    if (out.size === 0) return;
+    checkNoEmptyWindow(p);
+    const code = shader(wgslType(sel.dtype), wgslType(out.dtype));
+    const info = Int32Array.from([...windowInfo(out.size, sel.offset, p), src.offset]);
+    runner.dispatch(op, code, buffers, info, gridFor(out.size));
+  };
+}
+
+/**
+ * The primitives of \`@chainrule/layer-conv\` this backend has kernels for, as that package exports them
+ * (\`import { im2col, col2im, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv"\`).
+ */
+export interface ConvPrimitives {
+  im2col: WindowPrimitive;
+  col2im: WindowPrimitive;
+  /** Max pooling and its gradient; without them \`maxPool2d\` on this backend is an error naming the primitive. */
+  maxPoolGather?: WindowPrimitive;
+  maxPoolScatter?: WindowPrimitive;
+}
+
+/** WGSL kernels for layer-conv's primitives, keyed by the primitive objects themselves. */
 export function convKernels(runner: Runner, prims: ConvPrimitives): Map<Primitive, WindowKernel> {
-  return new Map([
+  const kernels = new Map<Primitive, WindowKernel>([
     [prims.im2col.primitive, windowKernel(runner, "im2col", im2colShader)],
     [prims.col2im.primitive, windowKernel(runner, "col2im", col2imShader)],
   ]);
+  if (prims.maxPoolGather)
+    kernels.set(prims.maxPoolGather.primitive, poolKernel(runner, "maxPoolGather", poolGatherShader));
+  if (prims.maxPoolScatter)
+    kernels.set(prims.maxPoolScatter.primitive, poolKernel(runner, "maxPoolScatter", poolScatterShader));
+  return kernels;
 }

@@ -25,7 +25,7 @@ function wrap(dtype: DType, expr: string): string {
  * input's strides (meta: size, rank, shape, the output's offset and strides, then per input its
  * offset and strides). The output is written through strides too, so unslice and concat are copies.
  */
-function shader(inputs: readonly DType[], out: DType, body: string): string {
+function shader(inputs: readonly DType[], out: DType, body: string, lets = ""): string {
   const binds = inputs.map(
     (d, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${wgslType(d)}>;`,
   );
@@ -55,6 +55,7 @@ fn main(${MAIN_ARGS}) {
     ${steps}
   }
   ${loads}
+  ${lets}
   out[w] = ${body};
 }`;
 }
@@ -87,13 +88,17 @@ fn pow_(a: f32, b: f32) -> f32 {
 fn round_(x: f32) -> f32 { return round(x); }
 `;
 
-/** Runs an elementwise shader over `inputs`, broadcast to `out`'s shape (a strided view of its storage). */
-function runElementwise(
+/**
+ * Runs an elementwise shader over `inputs`, broadcast to `out`'s shape (a strided view of its storage):
+ * `lets` (statements over the loaded values v0, v1, …) then `out = body`.
+ */
+export function runElementwise(
   runner: Runner,
   op: string,
   inputs: readonly NDArray[],
   out: NDArray,
   body: string,
+  lets = "",
 ): void {
   const buffers = [bufferOf(out, op), ...inputs.map((x) => bufferOf(x, op))];
   if (out.size === 0) return;
@@ -104,6 +109,7 @@ function runElementwise(
     inputs.map((x) => x.dtype),
     out.dtype,
     body,
+    lets,
   );
   runner.dispatch(op, code, buffers, Int32Array.from(meta), gridFor(out.size));
 }
@@ -144,14 +150,17 @@ function intUnary(op: UnaryOp, d: DType): string {
   }
 }
 
-export function unaryKernel(runner: Runner, op: UnaryOp): Kernel<UnaryOp> {
-  return ([x], _p, out) => {
-    const body = out.dtype === "float32" ? FLOAT_UNARY[op] : intUnary(op, out.dtype);
-    runElementwise(runner, op, [x!], out, body);
-  };
+/** The WGSL value of a unary op on `v0`, for a result of dtype `d` (kernels and fused shaders share it). */
+export function unaryBody(op: UnaryOp, d: DType): string {
+  return d === "float32" ? FLOAT_UNARY[op] : intUnary(op, d);
 }
 
-function arithBody(op: ArithOp, d: DType): string {
+export function unaryKernel(runner: Runner, op: UnaryOp): Kernel<UnaryOp> {
+  return ([x], _p, out) => runElementwise(runner, op, [x!], out, unaryBody(op, out.dtype));
+}
+
+/** The WGSL value of an arithmetic op on `v0`, `v1` (both of the result's dtype `d`). */
+export function arithBody(op: ArithOp, d: DType): string {
   const t = wgslType(d);
   const nanFirst = t === "f32" ? " || isnan_(v0)" : "";
   switch (op) {
@@ -174,17 +183,22 @@ function arithBody(op: ArithOp, d: DType): string {
 
 const COMPARE: Record<CompareOp, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
 
+/** A comparison of `v0` and `v1` as a bool (u32 0/1). */
+export const compareBody = (op: CompareOp) => `select(0u, 1u, v0 ${COMPARE[op]} v1)`;
+
+/** `where(v0, v1, v2)` with a condition of dtype `cond`. */
+export const whereBody = (cond: DType) => `select(v2, v1, v0 != ${wgslType(cond)}(0))`;
+
 export function arithKernel(runner: Runner, op: ArithOp): Kernel<ArithOp> {
   return ([a, b], _p, out) => runElementwise(runner, op, [a!, b!], out, arithBody(op, out.dtype));
 }
 
 export function compareKernel(runner: Runner, op: CompareOp): Kernel<CompareOp> {
-  return ([a, b], _p, out) =>
-    runElementwise(runner, op, [a!, b!], out, `select(0u, 1u, v0 ${COMPARE[op]} v1)`);
+  return ([a, b], _p, out) => runElementwise(runner, op, [a!, b!], out, compareBody(op));
 }
 
 /** float→int truncates toward zero, then wraps as the host typed arrays do; anything→bool tests ≠ 0. */
-function castBody(from: DType, to: DType): string {
+export function castBody(from: DType, to: DType): string {
   const s = wgslType(from);
   if (to === "bool") return `select(0u, 1u, v0 != ${s}(0))`;
   if (to === "float32") return "f32(v0)";
@@ -197,8 +211,7 @@ export function castKernel(runner: Runner): Kernel<"cast"> {
 }
 
 export function whereKernel(runner: Runner): Kernel<"where"> {
-  return ([c, a, b], _p, out) =>
-    runElementwise(runner, "where", [c!, a!, b!], out, `select(v2, v1, v0 != ${wgslType(c!.dtype)}(0))`);
+  return ([c, a, b], _p, out) => runElementwise(runner, "where", [c!, a!, b!], out, whereBody(c!.dtype));
 }
 
 export function copyKernel(runner: Runner): Kernel<"copy"> {

@@ -56,6 +56,8 @@ export async function acquireGpu(instance?: GPU): Promise<Gpu> {
     requiredLimits: {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
+      // Fused elementwise groups bind one buffer per input: as many as the adapter allows.
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
   const info = adapter.info;

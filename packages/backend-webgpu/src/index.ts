@@ -1,4 +1,4 @@
 /// <reference types="@webgpu/types" />
 export { createWebGpuBackend, useWebGpuBackend, type WebGpuBackend, type WebGpuOptions } from "./backend";
 export { float64Error } from "./memory";
-export type { ConvPrimitives, Window2D } from "./conv";
+export type { ConvPrimitives } from "./conv";

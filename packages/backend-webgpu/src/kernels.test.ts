@@ -117,8 +117,10 @@ const cases: Record<KernelPrim, () => Promise<unknown>> = {
     await agree(() => np.cast(np.array([0, 3, 255], { dtype: "uint8" }), "float32"));
   },
   matmul: async () => {
-    // Sizes off the 16×16 tile, a batch broadcast against a matrix, transposed operands.
+    // Sizes off the 32×32 tile (several tiles each way, a ragged edge), a batch broadcast against a
+    // matrix, transposed operands.
     await agree(() => np.matmul(f32(35, [37, 21]), f32(36, [21, 19])), 1e-5, 1e-5);
+    await agree(() => np.matmul(f32(51, [70, 45]), f32(52, [45, 66])), 1e-5, 1e-5);
     await agree(() => np.matmul(f32(37, [3, 5, 40]), f32(38, [40, 17])), 1e-5, 1e-5);
     await agree(() => np.matmul(f32(39, [18, 33]).T, f32(40, [20, 18]).T), 1e-5, 1e-5);
     await agree(() =>

@@ -7,6 +7,7 @@ import {
   type TypedArray,
 } from "@chainrule/ndarray";
 import { MAP_READ_MODE, USAGE, checkGpu, type Gpu } from "./gpu";
+import { flush, recordWrite } from "./batch";
 
 export const BACKEND_NAME = "webgpu";
 
@@ -72,6 +73,7 @@ export function gpuMemory(gpu: Gpu): DeviceMemory {
     async read(s, dtype, offset, size) {
       const buffer = (s as GpuStorage).buffer;
       if (!buffer) throw float64Error("data");
+      flush(gpu); // the kernels recorded so far, then the copy below
       await checkGpu(gpu);
       if (size === 0) return fromWords(dtype, new ArrayBuffer(0));
       const staging = device.createBuffer({ size: size * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
@@ -95,7 +97,8 @@ export function gpuMemory(gpu: Gpu): DeviceMemory {
     write(s, dtype, offset, values) {
       const buffer = (s as GpuStorage).buffer;
       if (!buffer) throw float64Error("write");
-      device.queue.writeBuffer(buffer, offset * 4, toWords(dtype, values));
+      const words = toWords(dtype, values) as ArrayBufferView;
+      recordWrite(gpu, buffer, offset * 4, new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
     },
   };
   return memory;

@@ -2,6 +2,7 @@ import { BackendError, type DType, type NDArray } from "@chainrule/ndarray";
 import type { Gpu } from "./gpu";
 import { USAGE } from "./gpu";
 import { float64Error, type GpuStorage } from "./memory";
+import { flushIfFull, record, watchScope } from "./batch";
 
 export const WORKGROUP = 64;
 
@@ -17,7 +18,7 @@ export function bufferOf(x: NDArray, op: string): GPUBuffer {
   return b;
 }
 
-/** Compiles WGSL once per distinct source and dispatches it; one submission per kernel call. */
+/** Compiles WGSL once per distinct source and records its dispatches into the open batch (batch.ts). */
 export class Runner {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   constructor(readonly gpu: Gpu) {}
@@ -29,22 +30,10 @@ export class Runner {
       device.pushErrorScope("validation");
       const module = device.createShaderModule({ code });
       p = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
-      this.watch(device.popErrorScope(), `${op}: the webgpu kernel failed to compile`);
+      watchScope(this.gpu, device.popErrorScope(), `${op}: the webgpu kernel failed to compile`);
       this.pipelines.set(code, p);
     }
     return p;
-  }
-
-  /** Records the scope's error (if any) for the next read to throw: kernels themselves are synchronous. */
-  private watch(scope: Promise<GPUError | null>, what: string): void {
-    const done: Promise<void> = scope.then(
-      (e) => {
-        if (e && !this.gpu.error) this.gpu.error = `${what}: ${e.message}`;
-        this.gpu.pending.delete(done);
-      },
-      () => void this.gpu.pending.delete(done),
-    );
-    this.gpu.pending.add(done);
   }
 
   /** Runs `code` over `buffers` (bindings 0…) plus `meta` as the last binding. */
@@ -67,15 +56,15 @@ export class Runner {
     const pipeline = this.pipeline(op, code);
     const entries = [...buffers, metaBuf].map((buffer, binding) => ({ binding, resource: { buffer } }));
     const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
+    const { encoder, retire } = record(this.gpu, op);
+    const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bind);
     pass.dispatchWorkgroups(...groups);
     pass.end();
-    device.queue.submit([enc.finish()]);
-    metaBuf.destroy();
-    this.watch(device.popErrorScope(), `${op}: the webgpu kernel was rejected`);
+    retire(metaBuf);
+    watchScope(this.gpu, device.popErrorScope(), `${op}: the webgpu kernel was rejected`);
+    flushIfFull(this.gpu);
   }
 }
 

@@ -13,6 +13,7 @@ import * as fashion from "./workloads/fashion.mjs";
 import * as cnn from "./workloads/cnn.mjs";
 import * as adam from "./workloads/adam.mjs";
 import * as gpt from "./workloads/gpt.mjs";
+import * as webgpu from "./workloads/webgpu.mjs";
 import * as attention from "@chainrule/layer-attention";
 import * as graph from "@chainrule/graph";
 import * as nn from "@chainrule/nn";
@@ -83,7 +84,8 @@ const withTf = async (b, fn) => {
   return fn(tfBackends[b]);
 };
 
-const torch = torchResults();
+// PyTorch has no row in `pnpm bench webgpu`: skip its (slow) run when only webgpu rows are asked for.
+const torch = only.length > 0 && only.every((o) => o.startsWith("webgpu")) ? undefined : torchResults();
 
 // chainrule on each of its backends: the reference TypeScript one and WebAssembly SIMD.
 // The wasm backend as the demos run it: the FMA (relaxed-SIMD) build, which Node 20 enables with a V8 flag.
@@ -115,14 +117,26 @@ if (want("matmul")) {
       PyTorch: torch?.matmul?.[String(n)],
     });
   }
-  // The same products split over two threads (the calling thread and one worker).
+  // The ceiling of 128-bit wasm SIMD here (12 independent f32x4 multiply-add chains, no memory traffic),
+  // measured interleaved with the n = 512 product it is quoted against.
+  log("bench: f32x4 multiply-add peak");
+  const vsPeak = onBackend("wasm", () => matmul.versusPeak(np, wasm));
+  const fma = wasm.backendInfo().relaxedSimd ? "FMA" : "mul+add";
+  row(`f32x4 ${fma} peak, 1 thread (register-only loop)`, "GFLOP/s", true, { "chainrule wasm": vsPeak.peak });
+  row(`matmul f32 n=512 as % of that peak`, "%", true, {
+    "chainrule wasm": (100 * vsPeak.matmul) / vsPeak.peak,
+  });
+  // The same products split over two threads (the calling thread and one worker claiming units of the
+  // product as it gets CPU), with the share of units the worker took.
   await wasm.initThreads({ threads: 2 });
   for (const n of matmul.sizes.filter((s) => s >= 256)) {
     log(`bench: matmul n=${n}, 2 threads`);
-    row(`matmul f32 n=${n}, 2 threads`, "GFLOP/s", true, {
-      "chainrule wasm": onBackend("wasm", () => matmul.chainrule(np, n)),
-      PyTorch: undefined,
-    });
+    const before = wasm.threadStats();
+    const gflops = onBackend("wasm", () => matmul.chainrule(np, n));
+    const after = wasm.threadStats();
+    const share = (after.workerUnits - before.workerUnits) / Math.max(1, after.units - before.units);
+    row(`matmul f32 n=${n}, 2 threads`, "GFLOP/s", true, { "chainrule wasm": gflops, PyTorch: undefined });
+    row(`  worker's share of its units`, "%", true, { "chainrule wasm": 100 * share });
   }
   await wasm.shutdownThreads();
 }
@@ -209,12 +223,68 @@ if (want("gpt")) {
 }
 if (want("cnn")) {
   log("bench: cnn");
-  row("Fashion-MNIST CNN epoch (2 Conv+MaxPool, Dense)", "s", false, {
-    ...onBoth(() => cnn.chainrule(np, optim, nn, conv)),
+  const peers = {
     // TF.js cpu needs ~95 s per step here (over 15 hours an epoch): measured once by hand, not in every run.
     "TF.js cpu": undefined,
     "TF.js wasm": await withTf("wasm", (tf) => cnn.tfjs(tf)),
     PyTorch: torch?.cnn,
+  };
+  row("Fashion-MNIST CNN epoch (eager)", "s", false, {
+    ...onBoth(() => cnn.chainrule(np, optim, nn, conv)),
+    ...peers,
+  });
+  log("bench: cnn traced");
+  row("Fashion-MNIST CNN epoch (traced)", "s", false, {
+    "chainrule wasm": onBackend("wasm", () => cnn.traced(np, optim, nn, conv, graph)),
+    ...peers,
+  });
+  // As the app runs it: traced, large products over two threads.
+  await wasm.initThreads({ threads: 2 });
+  row("Fashion-MNIST CNN epoch (traced, 2 threads)", "s", false, {
+    "chainrule wasm": onBackend("wasm", () => cnn.traced(np, optim, nn, conv, graph)),
+    ...peers,
+  });
+  await wasm.shutdownThreads();
+}
+
+if (want("webgpu")) {
+  // chainrule's WebGPU backend and TF.js's, on the same Dawn adapter (SwiftShader without a GPU: emulation).
+  const dawn = await webgpu.installDawn();
+  const { createWebGpuBackend } = await import("@chainrule/backend-webgpu");
+  backends.webgpu = await createWebGpuBackend({ gpu: dawn });
+  const label = `webgpu on ${backends.webgpu.adapter}${/swiftshader/i.test(backends.webgpu.adapter) ? " (CPU emulation)" : ""}`;
+  log(`bench: ${label}`);
+  let tfGpu;
+  try {
+    const tf = await import("@tensorflow/tfjs");
+    await import("@tensorflow/tfjs-backend-webgpu");
+    if (!(await tf.setBackend("webgpu"))) throw new Error("setBackend('webgpu') returned false");
+    await tf.ready();
+    tfGpu = tf;
+  } catch (e) {
+    log(`bench: TF.js webgpu backend unavailable: ${e.message}`);
+  }
+  const onGpu = async (fn) => {
+    const before = np.getBackend();
+    np.setBackend(backends.webgpu);
+    try {
+      return await fn();
+    } finally {
+      np.setBackend(before);
+    }
+  };
+  const withTfGpu = async (fn) => (tfGpu ? (await tfGpu.setBackend("webgpu"), fn(tfGpu)) : undefined);
+  for (const n of webgpu.MATMUL_SIZES) {
+    log(`bench: webgpu matmul n=${n}`);
+    row(`matmul f32 n=${n}, ${label}`, "GFLOP/s", true, {
+      "chainrule webgpu": await onGpu(() => webgpu.chainruleMatmul(np, n)),
+      "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsMatmul(tf, n)),
+    });
+  }
+  log("bench: webgpu fashion step");
+  row(`Fashion-MNIST MLP step (eager, batch 100), ${label}`, "s/step", false, {
+    "chainrule webgpu": await onGpu(() => webgpu.chainruleFashionStep(np, ag, optim)),
+    "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsFashionStep(tf)),
   });
 }
 

@@ -21,3 +21,4 @@ export { Graph, Leaf, type GraphNode, type NodeKind, type UpdateOp, type OutputT
 export { Plan, type PlanOptions, type PlanStats } from "./plan";
 export { canGenerateCode } from "@chainrule/ndarray";
 export { GraphError, FeedError } from "./errors";
+export { descendMatmul, type DescentStep } from "./descend";

@@ -2,7 +2,7 @@ import { NDArray, DTYPES, getBackend, isRecording, type DType } from "@chainrule
 import { FeedError, GraphError, fmtShape } from "./errors";
 import { Graph, Leaf, isLeaf, type OutputTree } from "./graph";
 import { Plan, type PlanOptions } from "./plan";
-import { TrainOp, Tracer, isTracing, runInlined } from "./tracer";
+import { TrainOp, Tracer, contiguousCopy, isTracing, runInlined } from "./tracer";
 
 /**
  * A graph input: a shape (with `null` for a dimension that may differ between runs, e.g. the batch),
@@ -179,7 +179,7 @@ class Traced<R> {
   private specialize(examples: readonly NDArray[]): Specialization {
     const tracer = new Tracer();
     const args = examples.map((x, i) => {
-      const a = new NDArray(x.toTypedArray(), [...x.shape], x.dtype);
+      const a = contiguousCopy(x);
       tracer.addPlaceholder(a, this.names[i]!);
       return a;
     });

@@ -1,15 +1,15 @@
-import { Variable } from "@chainrule/autograd";
+import { Variable, backward, UNTRACKED, type TapeNode, type TrackId } from "@chainrule/autograd";
 import {
   NDArray,
+  getBackend,
   isFloat,
-  onesLike,
+  kernelsOf,
   popRecorder,
   primitives,
   pushRecorder,
   shapesEqual,
-  add,
-  sumTo,
   ShapeError,
+  type DeviceStorage,
   type DType,
   type Primitive,
   type Recorder,
@@ -84,6 +84,34 @@ function sameValues(a: TypedArray, b: TypedArray): boolean {
   return true;
 }
 
+/** Nodes whose gradient rule runs: float ops and views (and constants folded from them). */
+function differentiable(node: MNode): boolean {
+  return (
+    (node.kind === "op" || node.kind === "view" || (node.kind === "constant" && node.prim !== undefined)) &&
+    node.prim !== undefined &&
+    isFloat(node.dtype)
+  );
+}
+
+/** A copy of all of `x`'s storage, where it lives (host memory, or the device of the current backend). */
+function copyStorage(x: NDArray): TypedArray | DeviceStorage {
+  if (!x.onDevice) return x.buffer.slice();
+  const backend = getBackend();
+  const whole = new NDArray(x.storage, [x.storage.length], x.dtype);
+  const out = new NDArray(backend.device!.allocate(x.dtype, x.storage.length), whole.shape, x.dtype);
+  kernelsOf(backend).copy([whole], {}, out);
+  return out.storage;
+}
+
+/** A contiguous copy of `x` where it lives: a placeholder's trace-time value. */
+export function contiguousCopy(x: NDArray): NDArray {
+  if (!x.onDevice) return new NDArray(x.toTypedArray(), [...x.shape], x.dtype);
+  const backend = getBackend();
+  const out = new NDArray(backend.device!.allocate(x.dtype, x.size), [...x.shape], x.dtype);
+  kernelsOf(backend).copy([x], {}, out);
+  return out;
+}
+
 /**
  * Records every primitive application while a traced function runs on example inputs, and turns
  * the recording into a Graph. Arrays are identified by object identity; an array the recording has
@@ -96,8 +124,8 @@ export class Tracer implements Recorder {
   /** The exact input arrays each op/view was applied to (what its gradient rule needs). */
   private readonly recordedInputs: (readonly NDArray[] | undefined)[] = [];
   private readonly ids = new Map<NDArray, number>();
-  /** Buffer → the node owning it (roots only). */
-  private readonly owners = new Map<TypedArray, number>();
+  /** Storage (a typed array or a device buffer) → the node owning it (roots only). */
+  private readonly owners = new Map<TypedArray | DeviceStorage, number>();
   private readonly isConst: boolean[] = [];
   private readonly snapshots = new Map<Variable, TypedArray>();
   private readonly updates: UpdateOp[] = [];
@@ -147,7 +175,7 @@ export class Tracer implements Recorder {
   /** Adds a placeholder whose trace-time value is `x` (a contiguous array the tracer owns). */
   addPlaceholder(x: NDArray, name: string): number {
     const id = this.push({ ...this.base("placeholder", "placeholder", x), name }, x, false);
-    this.owners.set(x.buffer, id);
+    this.owners.set(x.storage, id);
     this.placeholderIds.push(id);
     return id;
   }
@@ -157,7 +185,7 @@ export class Tracer implements Recorder {
     const known = this.ids.get(x);
     if (known !== undefined) return known;
     if (!(x instanceof NDArray)) throw new TypeError(`trace: expected an NDArray, got ${typeof x}`);
-    const owner = this.owners.get(x.buffer);
+    const owner = this.owners.get(x.storage);
     if (owner !== undefined) {
       // A new array over a recorded buffer that no recorded op made (detach, a hand-made view): it
       // reads that buffer when the graph runs, and gradients stop there, as they do for detach.
@@ -166,14 +194,15 @@ export class Tracer implements Recorder {
     }
     if (x instanceof Variable) {
       const id = this.push({ ...this.base("variable", "variable", x), name: x.name, value: x }, x, false);
-      this.owners.set(x.buffer, id);
-      this.snapshots.set(x, x.buffer.slice());
+      this.owners.set(x.storage, id);
+      // Device memory cannot be read synchronously: assignments to device Variables go unchecked.
+      if (!x.onDevice) this.snapshots.set(x, x.buffer.slice());
       return id;
     }
     // Captured by value, keeping the layout, so recorded views of it stay valid.
-    const value = new NDArray(x.buffer.slice(), x.shape, x.dtype, x.strides, x.offset);
+    const value = new NDArray(copyStorage(x), x.shape, x.dtype, x.strides, x.offset);
     const id = this.push({ ...this.base("constant", "constant", x), value }, x, true);
-    this.owners.set(x.buffer, id);
+    this.owners.set(x.storage, id);
     return id;
   }
 
@@ -183,7 +212,7 @@ export class Tracer implements Recorder {
     let id: number;
     if (VIEW_NAMES.has(prim.name) && isBuiltin(prim)) {
       const root = this.nodes[ins[0]!]!.root;
-      if (this.arrays[root]!.buffer !== output.buffer) {
+      if (this.arrays[root]!.storage !== output.storage) {
         throw new GraphError(`trace: the ${prim.name} view does not share its input's buffer`);
       }
       id = this.push({ ...b, kind: "view", prim, params, inputs: ins, root }, output, this.isConst[root]!);
@@ -209,79 +238,71 @@ export class Tracer implements Recorder {
       id = this.push({ ...b, prim, params, inputs: ins }, output, false);
     }
     this.recordedInputs[id] = inputs;
-    if (this.nodes[id]!.kind !== "view" && !this.owners.has(output.buffer))
-      this.owners.set(output.buffer, id);
+    if (this.nodes[id]!.kind !== "view" && !this.owners.has(output.storage))
+      this.owners.set(output.storage, id);
   }
 
   /**
    * d(target)/d(sources) over everything recorded so far, recorded in turn (so the backward pass
-   * becomes part of the graph). The same reverse accumulation as @chainrule/autograd's GradientTape,
-   * in the same order, so eager and traced gradients agree bit for bit. Unconnected sources get null.
+   * becomes part of the graph): @chainrule/autograd's own reverse accumulation over the recorded nodes,
+   * so eager and traced gradients agree bit for bit. Unconnected sources get null.
    */
   gradients(target: NDArray, sources: readonly NDArray[], seed?: NDArray): (NDArray | null)[] {
     const t = this.ids.get(target);
     if (t === undefined) {
       throw new GraphError("gradients: the target was not computed inside the traced function");
     }
-    const n = this.nodes.length;
-    const srcIds = sources.map((s) => this.ids.get(s) ?? (s instanceof Variable ? undefined : -1));
-    srcIds.forEach((s, i) => {
-      if (s === -1) {
+    const srcIds = sources.map((s, i) => {
+      const id = this.ids.get(s);
+      if (id === undefined && !(s instanceof Variable))
         throw new GraphError(
           `gradients: source #${i} is neither a Variable nor an array computed inside the traced function`,
         );
-      }
+      return id;
     });
-    const dep = new Uint8Array(n);
-    const isSource = new Uint8Array(n);
-    for (const s of srcIds) if (s !== undefined) dep[s] = isSource[s] = 1;
-    const differentiable = (node: MNode) =>
-      (node.kind === "op" || node.kind === "view" || (node.kind === "constant" && node.prim)) &&
-      node.prim !== undefined &&
-      isFloat(node.dtype);
-    for (let i = 0; i < n; i++) {
-      if (dep[i]) continue;
-      const node = this.nodes[i]!;
-      if (!differentiable(node)) continue;
-      for (const j of node.inputs) {
-        if (dep[j]) {
-          dep[i] = 1;
-          break;
-        }
-      }
+    if (seed && !shapesEqual(seed.shape, target.shape)) {
+      throw new ShapeError(
+        `gradients: output gradient of shape ${fmtShape(seed.shape)} does not match target shape ${fmtShape(target.shape)}`,
+      );
     }
-    const grads: (NDArray | undefined)[] = new Array(n);
-    const accumulate = (id: number, g: NDArray) => {
-      const prev = grads[id];
-      grads[id] = prev === undefined ? g : add(prev, g);
+    const { tape, track, leafCount } = this.asTape(srcIds);
+    const grads = backward(tape, leafCount, [{ id: track(t), array: target, seed }], srcIds.map(track));
+    return grads.map((g) => g ?? null);
+  }
+
+  /**
+   * The recording as a tape for autograd's `backward`: differentiable nodes (float ops and views) are
+   * tape nodes; sources that are not (placeholders, Variables, constants) are leaves; the rest untracked.
+   */
+  private asTape(srcIds: readonly (number | undefined)[]): {
+    tape: TapeNode[];
+    track: (id: number | undefined) => TrackId;
+    leafCount: number;
+  } {
+    const tapeIndex = new Int32Array(this.nodes.length).fill(-1);
+    const leafOf = new Map<number, number>();
+    const tape: TapeNode[] = [];
+    const track = (id: number | undefined): TrackId => {
+      if (id === undefined) return UNTRACKED;
+      if (tapeIndex[id]! >= 0) return tapeIndex[id]!;
+      const leaf = leafOf.get(id);
+      return leaf === undefined ? UNTRACKED : -(leaf + 1);
     };
-    if (dep[t]) {
-      if (seed && !shapesEqual(seed.shape, target.shape)) {
-        throw new ShapeError(
-          `gradients: output gradient of shape ${fmtShape(seed.shape)} does not match target shape ${fmtShape(target.shape)}`,
-        );
-      }
-      accumulate(t, seed ?? onesLike(target));
+    for (const s of srcIds) {
+      if (s !== undefined && !differentiable(this.nodes[s]!) && !leafOf.has(s)) leafOf.set(s, leafOf.size);
     }
-    const needs: boolean[] = [];
-    for (let i = n - 1; i >= 0; i--) {
-      const g = grads[i];
-      if (g === undefined || !dep[i]) continue;
-      if (!isSource[i]) grads[i] = undefined;
-      const node = this.nodes[i]!;
-      if (!differentiable(node)) continue;
-      const inputs = this.recordedInputs[i]!;
-      needs.length = node.inputs.length;
-      for (let j = 0; j < node.inputs.length; j++) needs[j] = dep[node.inputs[j]!] === 1;
-      const inputGrads = node.prim!.vjp(g, inputs, this.arrays[i]!, node.params, needs);
-      for (let j = 0; j < node.inputs.length; j++) {
-        const gj = inputGrads[j];
-        if (!gj || !needs[j]) continue;
-        const x = inputs[j]!;
-        accumulate(node.inputs[j]!, shapesEqual(gj.shape, x.shape) ? gj : sumTo(gj, x.shape));
-      }
-    }
-    return srcIds.map((s) => (s === undefined ? null : (grads[s] ?? null)));
+    this.nodes.forEach((node, i) => {
+      if (!differentiable(node)) return;
+      tapeIndex[i] = tape.length;
+      tape.push({
+        prim: node.prim!,
+        inputs: this.recordedInputs[i]!,
+        parents: node.inputs.map(track),
+        output: this.arrays[i]!,
+        params: node.params,
+      });
+    });
+    return { tape, track, leafCount: leafOf.size };
   }
 
   /** The trainable Variables read so far, in the order they were first used. */

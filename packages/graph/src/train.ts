@@ -1,5 +1,5 @@
 import { Variable } from "@chainrule/autograd";
-import { NDArray, shapesEqual } from "@chainrule/ndarray";
+import { NDArray, getBackend, kernelsOf, mul, shapesEqual, sub, withoutRecording } from "@chainrule/ndarray";
 import { GraphError, fmtShape } from "./errors";
 import { currentTracer, type TrainOp } from "./tracer";
 import { trace, type Placeholder, type TraceOptions, type TracedFunction } from "./trace";
@@ -85,15 +85,25 @@ export class GradientDescentOptimizer {
         const lr = this.learningRate;
         for (let k = 0; k < vars.length; k++) {
           const g = gs[k];
-          if (!g) continue;
-          const theta = vars[k]!.buffer;
-          const d = g.buffer;
-          for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! - lr * d[i]!;
+          if (g) descend(vars[k]!, g, lr);
         }
       },
       { learningRate: () => this.learningRate },
     );
   }
+}
+
+/** θ ← θ − lr·g in place: a loop over host memory, or the backend's kernels on a device. */
+function descend(theta: Variable, g: NDArray, lr: number): void {
+  if (!theta.onDevice) {
+    const t = theta.buffer;
+    const d = g.buffer;
+    for (let i = 0; i < t.length; i++) t[i] = t[i]! - lr * d[i]!;
+    return;
+  }
+  // A shader may not read and write one buffer: the step goes to a new array, then back into θ.
+  const next = withoutRecording(() => sub(theta, mul(g, lr)));
+  kernelsOf(getBackend()).copy([next], {}, theta);
 }
 
 /**

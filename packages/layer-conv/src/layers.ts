@@ -12,6 +12,7 @@ import {
   type Initializer,
   type InitializerName,
 } from "@chainrule/nn";
+import { biasRelu } from "./bias-relu";
 import { fmt, pair, type Padding, type Pair } from "./geometry";
 import { avgPool2dNamed, conv2dNamed, globalAvgPool2dNamed, maxPool2dNamed } from "./ops";
 
@@ -179,13 +180,16 @@ export class Conv2D extends Module {
         `${this.describe()}: expected ${kernel.shape[2]} input channels (last axis, NHWC), got shape ${fmt(x.shape)}`,
       );
     }
+    // A bias followed by ReLU runs as one primitive (one pass, one backend kernel) instead of add + relu.
+    const fuse = this.activation === np.relu && this.bias !== undefined;
     const options = {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
-      bias: this.bias,
+      bias: fuse ? undefined : this.bias,
     };
     const y = conv2dNamed(x, kernel, options, this.describe());
+    if (fuse) return biasRelu([y, this.bias!], {});
     return this.activation === linear ? y : this.activation(y);
   }
 

@@ -82,3 +82,23 @@ describe("a device backend", () => {
     expect(String(y)).toBe("array(<on fake: await x.data() to read>, shape=[2, 2], dtype=float32)");
   });
 });
+
+describe("checks of device values (pow's integer exponents; gather's bounds: see backend-webgpu)", () => {
+  const onDevice = (values: number[], dtype: np.DType = "int32") => np.add(np.array(values, { dtype }), 0);
+
+  it("gather with in-range device indices runs (no synchronous read of the indices)", async () => {
+    np.setBackend(fakeDevice().backend);
+    const x = np.array([10, 20, 30], { dtype: "float32" });
+    expect(Array.from(await np.gather(x, onDevice([2, -1, 0])).data())).toEqual([30, 30, 10]);
+  });
+
+  it("integer pow with a negative device exponent throws at the next read, once", async () => {
+    np.setBackend(fakeDevice().backend);
+    expect(Array.from(await np.pow(onDevice([2, 3]), onDevice([3, 2])).data())).toEqual([8, 9]);
+    const p = np.pow(onDevice([2, 3]), onDevice([1, -2])); // no error yet: the exponents stay on the device
+    await expect(np.ones([1]).data()).rejects.toThrow(
+      /pow: integers to negative integer powers are not allowed \(exponent -2\)/,
+    );
+    expect(await p.data()).toHaveLength(2); // reported once
+  });
+});

@@ -14,7 +14,25 @@ const state = {
   /** The current backend's complete table: its own kernels over the reference ones. */
   kernels: undefined as KernelTable | undefined,
   reference: undefined as KernelTable | undefined,
+  /** Checks of device-resident values (index bounds…) waiting for the next read to run them. */
+  deferred: [] as DeferredCheck[],
 };
+
+/** A check whose values live on a device: it reads them (asynchronously) and throws what the op would have. */
+export type DeferredCheck = () => Promise<void>;
+
+/**
+ * Queues a check that needs device values: an op cannot read them synchronously, so the next
+ * `await x.data()` runs it first and throws its error (as a GPU kernel's error surfaces at the next read).
+ */
+export function deferCheck(check: DeferredCheck): void {
+  state.deferred.push(check);
+}
+
+/** Runs (and clears) the queued checks, in the order the ops queued them; the first failure throws. */
+export async function runDeferredChecks(): Promise<void> {
+  while (state.deferred.length > 0) await state.deferred.shift()!();
+}
 
 const resolved = new WeakMap<Backend, KernelTable>();
 

@@ -30,7 +30,6 @@ export * from "./ops/composite";
 // NumPy's name; `var` is a reserved word, so it is an export alias of `variance` (`np.var(x)` works).
 export { variance as var } from "./ops/composite";
 export { matmul, dot, outer } from "./ops/matmul";
-export { descendMatmul } from "./ops/descend";
 export {
   reshape,
   permute,

@@ -6,7 +6,7 @@ import { formatArray } from "./format";
 const ITEM_BYTES: Record<DType, number> = { float64: 8, float32: 4, int32: 4, uint8: 1, bool: 1 };
 import type { NDArrayMethods } from "./ndarray-methods";
 import type { DeviceMemory, DeviceStorage } from "./primitive";
-import { getBackend } from "./engine";
+import { getBackend, runDeferredChecks } from "./engine";
 
 /** The device memory that owns `storage`: the current backend's, when it is that backend's. */
 function deviceOf(storage: DeviceStorage): DeviceMemory | undefined {
@@ -149,6 +149,7 @@ export class NDArray {
    * (asynchronously, as TF.js's `data()`). A CPU array's result is `dataSync()`'s.
    */
   async data(): Promise<TypedArray> {
+    await runDeferredChecks(); // ops' checks of device values report here (gather's index bounds, …)
     if (!this.onDevice) return this.dataSync();
     const device = getBackend().device;
     const storage = this.storage as DeviceStorage;

@@ -1,4 +1,4 @@
-import seedrandom from "seedrandom";
+import alea from "seedrandom/lib/alea.js";
 import { assertDType, type DType, isFloat } from "./dtype";
 import { ShapeError } from "./errors";
 import { NDArray } from "./ndarray";
@@ -13,7 +13,7 @@ export class Random {
   private spare: number | undefined;
 
   constructor(seed: number | string = 0) {
-    this.next = seedrandom.alea(String(seed));
+    this.next = alea(String(seed));
   }
 
   /** A uniform float in [0, 1). */

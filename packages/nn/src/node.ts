@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { NDArray } from "@chainrule/ndarray";
+import { NDArray } from "@chainrule/ndarray";
 import { SafetensorsError, StateDictError } from "./errors";
 import type { LoadStateDictResult, Module } from "./module";
 import {
@@ -95,7 +95,17 @@ export async function saveSafetensorsFile(
     typeof (source as Module).stateDict === "function"
       ? (source as Module).stateDict()
       : (source as Record<string, NDArray>);
-  await writeFileAtomic(path, serializeSafetensors(tensors, options.metadata));
+  await writeFileAtomic(path, serializeSafetensors(await onHost(tensors), options.metadata));
+}
+
+/** The tensors with device-resident ones (WebGPU weights) read back to host arrays. */
+async function onHost(tensors: Record<string, NDArray>): Promise<Record<string, NDArray>> {
+  const out: Record<string, NDArray> = {};
+  for (const [name, x] of Object.entries(tensors)) {
+    const value = x?.onDevice ? new NDArray(await x.data(), x.shape, x.dtype) : x;
+    Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true }); // '__proto__' too
+  }
+  return out;
 }
 
 /** Node's `fs.readFile` cannot read more than this many bytes (2 GiB − 1) into one buffer. */

@@ -1,5 +1,5 @@
 import type { Variable } from "@chainrule/autograd";
-import { getBackend, type TypedArray } from "@chainrule/ndarray";
+import { add, div, getBackend, mul, sqrt, sub, type NDArray, type TypedArray } from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
 import type { FloatSlot } from "./state";
 
@@ -86,6 +86,23 @@ abstract class AdamFamily extends Optimizer<AdamHyper> {
     const param = theta as Float32Array | Float64Array; // parameters are float (checked on construction)
     if (fused?.({ param, grad: g, m, v, lr, beta1, beta2, epsilon, step: t })) return;
     adamUpdate(theta, g, m, v, lr, t, this.hyper, this.decoupled);
+  }
+
+  /** On a device: the backend's fused kernel (one shader on WebGPU), else the same update as array ops. */
+  protected override updateOnDevice(i: number, g: NDArray, lr: number, t: number): void {
+    const param = this.params[i]!;
+    const m = this.deviceSlot("m", i);
+    const v = this.deviceSlot("v", i);
+    const { beta1, beta2, epsilon, weightDecay } = this.hyper;
+    const step = { param, grad: g, m, v, lr, beta1, beta2, epsilon, weightDecay, step: t };
+    if (getBackend().fused?.adamOnDevice?.({ ...step, decoupled: this.decoupled })) return;
+    const l2 = this.decoupled ? 0 : weightDecay;
+    const gi = l2 === 0 ? g : add(g, mul(param, l2));
+    m.assign(add(mul(m, beta1), mul(gi, 1 - beta1)));
+    v.assign(add(mul(v, beta2), mul(mul(gi, gi), 1 - beta2)));
+    const theta = this.decoupled && weightDecay !== 0 ? mul(param, 1 - lr * weightDecay) : param;
+    const denom = add(sqrt(mul(v, 1 / (1 - beta2 ** t))), epsilon);
+    param.assign(sub(theta, div(mul(m, lr / (1 - beta1 ** t)), denom)));
   }
 }
 

@@ -18,4 +18,4 @@ export {
   type LinearWarmupOptions,
 } from "./schedules";
 export { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
-export type { AdamStep } from "./fused";
+export type { AdamStep, AdamDeviceStep } from "./fused";

@@ -1,5 +1,5 @@
 import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
-import { isFloat, NDArray, type TypedArray } from "@chainrule/ndarray";
+import { isFloat, NDArray, zeros, type DeviceStorage, type TypedArray } from "@chainrule/ndarray";
 import { clipScale, globalNorm } from "./clip";
 import { resolveLr, type LearningRate } from "./schedules";
 import { exportState, importState, newSlot, type FloatSlot, type OptimizerState } from "./state";
@@ -56,6 +56,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   private t = 0;
   private readonly index = new Map<Variable, number>();
   private readonly scratch: (Float64Array | undefined)[] = [];
+  /** Per-slot state of device-resident parameters, on their device. */
+  private readonly deviceSlots: Record<string, (Variable | undefined)[]> = {};
 
   protected constructor(
     readonly name: string,
@@ -73,7 +75,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
         );
       if (this.index.has(p)) throw new Error(`${name}: parameter '${p.name}' (#${i}) is listed twice`);
       // Updates write straight into the buffer: Variables own a contiguous one starting at 0.
-      if (p.offset !== 0 || p.buffer.length !== p.size || !p.isContiguous)
+      if (p.offset !== 0 || p.storage.length !== p.size || !p.isContiguous)
         throw new Error(`${name}: parameter '${p.name}' (#${i}) does not own a contiguous buffer`);
       this.index.set(p, i);
     });
@@ -87,14 +89,37 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     this.clipNorm = options.clipNorm;
     this.clipValue = options.clipValue;
     this.hyper = hyper;
+    // Device-resident parameters keep their state on the device (`deviceSlot`): no host copy here.
     this.slots = Object.fromEntries(
-      slotNames.map((s) => [s, this.params.map((p) => newSlot(p.dtype, p.size))] as const),
+      slotNames.map((s) => [s, this.params.map((p) => newSlot(p.dtype, p.onDevice ? 0 : p.size))] as const),
     );
     this.paramSteps = this.params.map(() => 0);
   }
 
   /** Updates one parameter in place: `theta` is its buffer, `g` its (clipped) gradient, `t` its own count. */
   protected abstract update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number, t: number): void;
+
+  /**
+   * Updates a parameter that lives on a device backend (WebGPU), in place there: `g` is its gradient as an
+   * array. Optimizers without a device update say so.
+   */
+  protected updateOnDevice(i: number, _g: NDArray, _lr: number, _t: number): void {
+    const p = this.params[i]!;
+    throw new Error(
+      `${this.name}: parameter '${p.name}' lives on the '${(p.storage as DeviceStorage).backend}' backend, ` +
+        `where ${this.name} has no update yet (Adam and AdamW have one); use a CPU backend for ${this.name}`,
+    );
+  }
+
+  /** A slot of a device-resident parameter: a zero-filled Variable on its device, made on first use. */
+  protected deviceSlot(slot: string, i: number): Variable {
+    const slots = (this.deviceSlots[slot] ??= []);
+    const p = this.params[i]!;
+    return (slots[i] ??= new Variable(zeros(p.shape, p.dtype), {
+      name: `${p.name}/${slot}`,
+      trainable: false,
+    }));
+  }
 
   /** The number of `step` calls done (Keras' `optimizer.iterations`). */
   get iterations(): number {
@@ -130,12 +155,19 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     }
     const t = this.t + 1;
     const lr = checkLr(this.name, resolveLr(this.lr, t), `the learning rate for update ${t}`);
+    const device = params.some((p) => p.onDevice);
+    if (device && (this.clipNorm !== undefined || this.clipValue !== undefined))
+      throw new Error(`${this.name}.step: clipNorm and clipValue are not supported on device parameters yet`);
     const scale = this.clipNorm === undefined ? 1 : clipScale(globalNorm(grads), this.clipNorm);
     // The loops below record nothing anyway; noGrad keeps any array op a subclass adds off the tapes.
     noGrad(() => {
       for (let i = 0; i < params.length; i++) {
         const g = grads[i];
         if (g === null || g === undefined) continue;
+        if (params[i]!.onDevice) {
+          this.updateOnDevice(i, g, lr, ++this.paramSteps[i]!);
+          continue;
+        }
         const data =
           scale !== 1 || this.clipValue !== undefined ? this.clipped(i, g.dataSync(), scale) : g.dataSync();
         this.update(i, params[i]!.buffer, data, lr, ++this.paramSteps[i]!);
@@ -186,6 +218,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
    * continues training bit for bit.
    */
   stateDict(): OptimizerState {
+    this.checkHostState("stateDict");
     const hyper: Record<string, number | boolean> = { ...this.hyper };
     if (typeof this.lr === "number") hyper.lr = this.lr;
     if (this.clipNorm !== undefined) hyper.clipNorm = this.clipNorm;
@@ -195,6 +228,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   /** Restores a `stateDict()`; checks every slot's presence and shape first and throws before changing anything. */
   loadStateDict(state: OptimizerState): void {
+    this.checkHostState("loadStateDict");
     const { step, hyper } = importState(this.name, state, this.params, this.paramSteps, this.slots, [
       ...Object.keys(this.hyper),
       "lr",
@@ -209,6 +243,16 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       else if (k === "clipValue") this.clipValue = v as number;
       else (this.hyper as Hyperparameters)[k] = v;
     }
+  }
+
+  /** State of device-resident parameters is not saved yet: say so rather than save zero-length slots. */
+  private checkHostState(method: string): void {
+    const p = this.params.find((q) => q.onDevice);
+    if (p && Object.keys(this.slots).length > 0)
+      throw new Error(
+        `${this.name}.${method}: parameter '${p.name}' lives on a device backend; saving and restoring ` +
+          `device optimizer state is not supported yet`,
+      );
   }
 
   private indexOf(v: Variable, method: string): number {

@@ -2,7 +2,7 @@
 // large GEMMs split across the caller plus (threads − 1) workers. Everything else, and
 // every GEMM below the size threshold, stays on the calling thread.
 import { runtime } from "../wasm/runtime";
-import { ThreadPool } from "./pool";
+import { ThreadPool, type PoolStats } from "./pool";
 
 /** 2·m·n·k·batch below which a GEMM stays single-threaded (a dispatch to a spinning worker costs ~1–5 µs; bench/matmul.mjs --fashion). */
 export const DEFAULT_THREAD_MIN_FLOPS = 2 * 64 ** 3;
@@ -63,4 +63,17 @@ export function poolFor(flops: number): ThreadPool | undefined {
   if (!pool || flops < minFlops || pool.rt !== runtime() || (pool.contended && minFlops > 0))
     return undefined;
   return pool;
+}
+
+/**
+ * How the pool's work was shared so far: jobs, units and the units the workers took (the rest ran on
+ * the calling thread). A worker that gets little CPU shows up here as a small share.
+ */
+export function threadStats(): PoolStats {
+  return pool?.stats() ?? { jobs: 0, units: 0, workerUnits: 0 };
+}
+
+/** Tests: makes worker `index` sleep `ms` on its next wake-up, as a descheduled worker would. */
+export function pauseWorkerForTest(index: number, ms: number): void {
+  pool?.pauseWorker(index, ms);
 }

@@ -1,17 +1,23 @@
-// A fixed set of workers that share the runtime's wasm memory. The main thread posts
-// a job by writing arguments into a shared control block and bumping a sequence number;
-// workers sleep in Atomics.wait between jobs, so an idle pool costs no CPU and a
-// dispatch costs one futex wake. Jobs are synchronous from the caller's point of view.
+// A fixed set of workers that share the runtime's wasm memory. The calling thread posts a job by
+// writing its arguments into a shared control block and bumping a sequence number; then it and the
+// workers claim the job's units one at a time, so a worker that gets less CPU takes fewer units and the
+// caller never waits for a worker that has not started. Workers sleep in Atomics.wait between jobs, so
+// an idle pool costs no CPU. Jobs are synchronous from the caller's point of view.
 import type { Runtime } from "../wasm/runtime";
 import {
-  ARGS_PER_WORKER,
+  ARGS,
   CALLER_SPIN_MS,
   CONTENDED_BACKOFF_MS,
-  CTRL_INTS_PER_WORKER,
+  CTRL_INTS,
   DONE,
-  JOB_EXIT,
+  FAILED,
+  MAX_UNITS,
+  PAUSE_BASE,
   SEQ,
-  STATUS,
+  STOP,
+  UNIT_SHIFT,
+  WORD,
+  WORKER_UNITS,
 } from "./protocol";
 import { WORKER_SOURCE } from "./worker-source";
 
@@ -89,10 +95,21 @@ function canBlock(): boolean {
   }
 }
 
+/** A job cut into units that every thread claims one at a time (see protocol.ts). */
 export interface Job {
   kind: number;
-  /** The 18 arguments of gemmBatchedF32/F64, in order. */
-  args: readonly number[];
+  /** The job struct in wasm memory (assembly/gemm-units.ts). */
+  job: number;
+  units: number;
+  /** Per-thread scratch in wasm memory: [0] the caller's, [i] worker i's. */
+  scratch: readonly number[];
+}
+
+export interface PoolStats {
+  jobs: number;
+  units: number;
+  /** Units the workers finished (the rest ran on the calling thread). */
+  workerUnits: number;
 }
 
 export class ThreadPool {
@@ -100,6 +117,8 @@ export class ThreadPool {
   private readonly args: Float64Array;
   private readonly blocking = canBlock();
   private closed = false;
+  private jobs = 0;
+  private units = 0;
 
   private constructor(
     readonly rt: Runtime,
@@ -113,8 +132,9 @@ export class ThreadPool {
 
   /** Starts `count` workers on the runtime's shared memory and resolves once all are ready. */
   static async start(rt: Runtime, count: number): Promise<ThreadPool> {
-    const ctrl = new SharedArrayBuffer(count * CTRL_INTS_PER_WORKER * 4);
-    const args = new SharedArrayBuffer(count * ARGS_PER_WORKER * 8);
+    if (count + 2 > ARGS) throw new RangeError(`at most ${ARGS - 2} worker threads`);
+    const ctrl = new SharedArrayBuffer(CTRL_INTS * 4);
+    const args = new SharedArrayBuffer(ARGS * 8);
     const workers: WorkerHandle[] = [];
     try {
       for (let i = 0; i < count; i++) workers.push(await spawnWorker());
@@ -132,14 +152,7 @@ export class ThreadPool {
                 clearTimeout(timer);
                 reject(error);
               });
-              worker.post({
-                module: rt.module,
-                memory: rt.memory,
-                ctrl,
-                ctrlOffset: i * CTRL_INTS_PER_WORKER,
-                args,
-                argsOffset: i * ARGS_PER_WORKER,
-              });
+              worker.post({ module: rt.module, memory: rt.memory, ctrl, args, index: i + 1 });
             }),
         ),
       );
@@ -153,7 +166,7 @@ export class ThreadPool {
 
   private backoffUntil = 0;
 
-  /** Whether a recent dispatch found a worker without a core of its own. */
+  /** Whether a recent job found a worker stalled inside a unit (its core taken by another process). */
   get contended(): boolean {
     return this.backoffUntil > performance.now();
   }
@@ -162,63 +175,82 @@ export class ThreadPool {
     return this.workers.length;
   }
 
+  stats(): PoolStats {
+    return { jobs: this.jobs, units: this.units, workerUnits: Atomics.load(this.ctrl, WORKER_UNITS) };
+  }
+
   /**
-   * Runs jobs[i] on worker i while `local` runs on this thread, then waits for all.
-   * Blocks the calling thread (spins where Atomics.wait is not allowed).
+   * Runs every unit of `job`, on this thread (`runUnit`) and on whichever workers claim units, and
+   * returns once all are done. This thread never waits for a worker to start: it claims units until
+   * none is left and then waits only for units a worker is still computing. Blocks the calling thread
+   * (spins where Atomics.wait is not allowed).
    */
-  run(jobs: readonly Job[], local: () => void): void {
+  run(job: Job, runUnit: (unit: number) => void): void {
     if (this.closed) throw new Error("thread pool is closed");
-    const seqs = jobs.map((job, i) => this.post(i, job));
+    if (!(job.units >= 1 && job.units <= MAX_UNITS)) throw new RangeError(`bad unit count ${job.units}`);
+    const { ctrl, args } = this;
+    args[0] = job.kind;
+    args[1] = job.job;
+    job.scratch.forEach((ptr, i) => (args[2 + i] = ptr));
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, FAILED, 0);
+    Atomics.store(ctrl, WORD, job.units);
+    Atomics.add(ctrl, SEQ, 1);
+    Atomics.notify(ctrl, SEQ);
+    this.jobs++;
+    this.units += job.units;
+
     const t0 = performance.now();
     let localError: unknown;
-    try {
-      local();
-    } catch (error) {
-      localError = error;
+    for (;;) {
+      const word = Atomics.add(ctrl, WORD, 1 << UNIT_SHIFT);
+      const unit = word >>> UNIT_SHIFT;
+      if (unit >= job.units) break;
+      try {
+        runUnit(unit);
+      } catch (error) {
+        localError ??= error;
+      }
+      Atomics.add(ctrl, DONE, 1);
     }
     const t1 = performance.now();
-    let failed = false;
-    seqs.forEach((seq, i) => {
-      this.await(i, seq);
-      if (this.ctrl[i * CTRL_INTS_PER_WORKER + STATUS] !== 0) failed = true;
-    });
-    // Equal shares finish together on idle cores. A worker far behind this thread was
-    // descheduled (another process holds its core): then threads only add waiting, so
-    // callers stay single-threaded for a while (see `contended`).
+    this.awaitDone(job.units);
+    // Waiting here means a worker was still inside a unit. Far longer than this thread's own share means
+    // it was descheduled mid-unit: then stay single-threaded for a while (see `contended`).
     const waited = performance.now() - t1;
     if (waited > CALLER_SPIN_MS + 0.5 * (t1 - t0))
       this.backoffUntil = performance.now() + CONTENDED_BACKOFF_MS;
     if (localError !== undefined) throw localError;
-    if (failed) throw new Error("@chainrule/backend-wasm: a worker failed while running a kernel");
+    if (Atomics.load(ctrl, FAILED) !== 0) {
+      throw new Error("@chainrule/backend-wasm: a worker failed while running a kernel");
+    }
   }
 
-  private post(worker: number, job: Job): number {
-    const a = worker * ARGS_PER_WORKER;
-    this.args[a] = job.kind;
-    job.args.forEach((value, i) => (this.args[a + 1 + i] = value));
-    const c = worker * CTRL_INTS_PER_WORKER;
-    const seq = Atomics.add(this.ctrl, c + SEQ, 1) + 1;
-    Atomics.notify(this.ctrl, c + SEQ);
-    return seq;
-  }
-
-  private await(worker: number, seq: number): void {
-    const slot = worker * CTRL_INTS_PER_WORKER + DONE;
+  private awaitDone(total: number): void {
     // Poll first: the worker usually finishes within microseconds of this thread, and a
     // futex wake-up would add tens of µs to every GEMM.
     const until = performance.now() + CALLER_SPIN_MS;
     for (let i = 1; ; i++) {
-      const done = Atomics.load(this.ctrl, slot);
-      if (done === seq) return;
-      if (this.blocking && (i & 255) === 0 && performance.now() > until) Atomics.wait(this.ctrl, slot, done);
+      const done = Atomics.load(this.ctrl, DONE);
+      if (done === total) return;
+      if (this.blocking && (i & 255) === 0 && performance.now() > until) Atomics.wait(this.ctrl, DONE, done);
     }
+  }
+
+  /** Makes worker `index` (1-based) sleep `ms` on its next wake-up: a descheduled worker, for tests. */
+  pauseWorker(index: number, ms: number): void {
+    Atomics.store(this.ctrl, PAUSE_BASE + index, ms);
+    Atomics.add(this.ctrl, SEQ, 1);
+    Atomics.notify(this.ctrl, SEQ);
   }
 
   /** Asks workers to leave their loop, then terminates them. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.workers.forEach((_, i) => this.post(i, { kind: JOB_EXIT, args: [] }));
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.add(this.ctrl, SEQ, 1);
+    Atomics.notify(this.ctrl, SEQ);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

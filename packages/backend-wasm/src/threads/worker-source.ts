@@ -1,17 +1,37 @@
 // The worker is plain JavaScript kept as a string, so it needs no file on disk: Node runs
 // it with `eval: true` and browsers from a Blob URL. That makes it work identically from
-// TypeScript sources (tests), the ESM build and the CJS build. Constants mirror protocol.ts.
-import { WORKER_SPIN_MS } from "./protocol";
+// TypeScript sources (tests), the ESM build and the CJS build. Constants come from protocol.ts.
+import * as P from "./protocol";
 
 export const WORKER_SOURCE = `"use strict";
-const SEQ = 0, DONE = 1, STATUS = 2, JOB_EXIT = -1, JOB_GEMM_F32 = 1, SPIN_MS = ${WORKER_SPIN_MS};
+const SEQ = ${P.SEQ}, WORD = ${P.WORD}, DONE = ${P.DONE}, FAILED = ${P.FAILED}, STOP = ${P.STOP};
+const WORKER_UNITS = ${P.WORKER_UNITS}, PAUSE_BASE = ${P.PAUSE_BASE}, UNIT_SHIFT = ${P.UNIT_SHIFT};
+const MAX_UNITS = ${P.MAX_UNITS}, JOB_GEMM_F32 = ${P.JOB_GEMM_F32}, SPIN_MS = ${P.WORKER_SPIN_MS};
 function start(msg, post) {
   const instance = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
   const ex = instance.exports;
-  const ctrl = new Int32Array(msg.ctrl, msg.ctrlOffset * 4, 16);
-  const args = new Float64Array(msg.args, msg.argsOffset * 8, 32);
-  // Read the sequence before announcing readiness: jobs can only be posted after "ready",
-  // so a job can never slip in between and be mistaken for the starting point.
+  const ctrl = new Int32Array(msg.ctrl);
+  const args = new Float64Array(msg.args);
+  const me = msg.index; // thread index: the caller is 0
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  // Claims units of whatever job is current until it is exhausted (see protocol.ts).
+  function work() {
+    for (;;) {
+      const word = Atomics.add(ctrl, WORD, 1 << UNIT_SHIFT);
+      const unit = word >>> UNIT_SHIFT;
+      const total = word & MAX_UNITS;
+      if (unit >= total) return;
+      try {
+        const fn = args[0] === JOB_GEMM_F32 ? ex.gemmUnitF32 : ex.gemmUnitF64;
+        fn(args[1], unit, args[2 + me]);
+      } catch (e) {
+        Atomics.store(ctrl, FAILED, 1);
+      }
+      Atomics.add(ctrl, WORKER_UNITS, 1);
+      if (Atomics.add(ctrl, DONE, 1) + 1 === total) Atomics.notify(ctrl, DONE);
+    }
+  }
+  // Read the sequence before announcing readiness: jobs can only be posted after "ready".
   let seen = Atomics.load(ctrl, SEQ);
   post({ type: "ready" });
   for (;;) {
@@ -25,19 +45,10 @@ function start(msg, post) {
       }
     }
     seen = Atomics.load(ctrl, SEQ);
-    const job = args[0];
-    if (job === JOB_EXIT) break;
-    let status = 0;
-    try {
-      const fn = job === JOB_GEMM_F32 ? ex.gemmBatchedF32 : ex.gemmBatchedF64;
-      fn(args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10],
-         args[11], args[12], args[13], args[14], args[15], args[16], args[17], args[18]);
-    } catch (e) {
-      status = 1;
-    }
-    Atomics.store(ctrl, STATUS, status);
-    Atomics.store(ctrl, DONE, seen);
-    Atomics.notify(ctrl, DONE);
+    if (Atomics.load(ctrl, STOP) !== 0) break;
+    const pause = Atomics.exchange(ctrl, PAUSE_BASE + me, 0);
+    if (pause > 0) Atomics.wait(nap, 0, 0, pause);
+    work();
   }
 }
 if (typeof self === "undefined" || typeof self.postMessage !== "function") {

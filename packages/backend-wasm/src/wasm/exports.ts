@@ -24,6 +24,8 @@ export type GemmBatchedFn = (
   scratch: Ptr,
 ) => void;
 
+type PackA = (transA: number, m: number, k: number, alpha: number, a: Ptr, lda: number, dst: Ptr) => void;
+type PackB = (transB: number, n: number, k: number, b: Ptr, ldb: number, dst: Ptr) => void;
 type Map = (op: number, x: Ptr, y: Ptr, n: number) => void;
 type Zip = (op: number, a: Ptr, b: Ptr, y: Ptr, n: number) => void;
 type ZipRows = (op: number, a: Ptr, b: Ptr, y: Ptr, rows: number, cols: number) => void;
@@ -90,10 +92,23 @@ export interface KernelExports {
   poolScatterF32: Pool;
   poolScatterF64: Pool;
   heapBase(): number;
+  simdPeakF32(iterations: number, seed: number): number;
+  /** Benchmarks only (bench/conv-layout.mjs): im2col of NCHW data, assembly/conv-nchw.ts. */
+  im2colNchwF32: Window;
   gemmScratchF32(m: number, n: number, k: number): number;
   gemmScratchF64(m: number, n: number, k: number): number;
   gemmBatchedF32: GemmBatchedFn;
   gemmBatchedF64: GemmBatchedFn;
+  gemmUnitF32(job: Ptr, unit: number, scratch: Ptr): void;
+  gemmUnitF64(job: Ptr, unit: number, scratch: Ptr): void;
+  gemmPackedABytesF32(m: number, k: number): number;
+  gemmPackedABytesF64(m: number, k: number): number;
+  gemmPackedBBytesF32(n: number, k: number): number;
+  gemmPackedBBytesF64(n: number, k: number): number;
+  gemmPackAF32: PackA;
+  gemmPackAF64: PackA;
+  gemmPackBF32: PackB;
+  gemmPackBF64: PackB;
   unaryF32: Map;
   unaryF64: Map;
   binaryF32: Zip;

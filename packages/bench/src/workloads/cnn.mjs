@@ -15,6 +15,24 @@ export function chainrule(np, optim, nn, conv) {
   return medianSecondsPerCall(step, { iters: 1, trials: 3, warmup: 1 }) * STEPS_PER_EPOCH;
 }
 
+/** The same step traced once by @chainrule/graph and replayed on planned buffers, as the app runs it. */
+export function traced(np, optim, nn, conv, graph) {
+  const model = conv.fashionCnn(0);
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const rng = new np.Random(1);
+  const x = rng.uniform([BATCH, 28, 28], 0, 1, "float32");
+  const y = rng.randint(0, 10, [BATCH]);
+  const run = graph.trace(
+    (xi, yi) => {
+      const loss = nn.sparseSoftmaxCrossEntropy(model.call(xi), yi);
+      return { loss, train: graph.minimize(loss, opt) };
+    },
+    [graph.placeholder([BATCH, 28, 28], "float32", "x"), graph.placeholder([BATCH], y.dtype, "y")],
+  );
+  const step = () => run(x, y).loss.item();
+  return medianSecondsPerCall(step, { iters: 1, trials: 5, warmup: 2 }) * STEPS_PER_EPOCH;
+}
+
 /** The same network with TF.js ops; undefined when the backend cannot train it. */
 export async function tfjs(tf) {
   const v = (shape, seed) => tf.variable(tf.randomNormal(shape, 0, 0.05, "float32", seed));

@@ -26,3 +26,15 @@ export async function tfjs(tf, n) {
   b.dispose();
   return gflops(n, s);
 }
+
+/** GFLOP/s of a 512×512 product on the wasm backend beside the f32x4 multiply-add peak, interleaved. */
+export function versusPeak(np, wasm, n = 512, rounds = 5) {
+  const peaks = [];
+  const products = [];
+  for (let r = 0; r < rounds; r++) {
+    peaks.push(wasm.measureSimdPeak({ rounds: 3, roundMs: 30 }).median);
+    products.push(chainrule(np, n));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return { peak: median(peaks), matmul: median(products) };
+}

@@ -10,6 +10,7 @@ import { type Input, operand } from "./util";
 import { broadcastView } from "./views";
 import { binaryLoop, type BinaryLoop } from "./codegen";
 import { where } from "./where";
+import { checkRange } from "./deferred";
 
 /** Everything about one binary op; its kernel, fused loops, function, method and gradient derive from it. */
 export interface BinaryRow {
@@ -162,10 +163,9 @@ function checkIntegerPower(a: Input, b: Input): void {
   const isInt = (v: Input) => (v instanceof NDArray ? !isFloat(v.dtype) : Number.isInteger(+v));
   if (!isInt(a) || !isInt(b)) return;
   if (a instanceof NDArray || b instanceof NDArray) {
-    if (b instanceof NDArray) {
-      const data = b.dataSync();
-      for (let i = 0; i < data.length; i++) if (data[i]! < 0) throw negativePower(data[i]!);
-    } else if (+b < 0) throw negativePower(+b);
+    // Exponents on a device are checked at the next read (see checkRange).
+    if (b instanceof NDArray) checkRange(b, 0, Infinity, negativePower);
+    else if (+b < 0) throw negativePower(+b);
   }
 }
 

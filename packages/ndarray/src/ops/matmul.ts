@@ -164,19 +164,15 @@ function micro(ap: TA, ai: number, bp: TA, bi: number, kc: number, c: TA | Float
 }
 
 // The one place gemmSmall writes an output element (module level, so V8 inlines it; a closure did not).
-function put(c: TA, o: number, s: number, lr: number, f32: boolean): void {
-  c[o] = c[o]! - lr * (f32 ? Math.fround(s) : s);
+function put(c: TA, o: number, s: number, f32: boolean): void {
+  c[o] = c[o]! + (f32 ? Math.fround(s) : s);
 }
 
 /**
  * The plain loop for small products, as dot products: four outputs of a row at a time share each
  * load of A and accumulate in locals, so C is read and written once per element whatever the
- * strides (a transposed B, as in the input gradient, costs the same as a plain one).
- *
- * With `lr` given it is SGD's step on C instead, C ← C − lr·round(A·B): each product element is first
- * rounded to C's dtype, as storing the gradient would, so the fused update (descendMatmul) is
- * bit-identical to a matmul followed by θ − lr·g. The product itself is the same step with lr = −1 on
- * a zero-filled C (the rounding then changes nothing), so both share one loop.
+ * strides (a transposed B, as in the input gradient, costs the same as a plain one). Each output is
+ * one float64 sum in index order, rounded once (@chainrule/graph's fused descent relies on that order).
  */
 export function gemmSmall(
   a: GemmOperand,
@@ -186,7 +182,6 @@ export function gemmSmall(
   m: number,
   n: number,
   k: number,
-  lr = -1,
 ): void {
   const { buf: ab, off: ao, rs: ars, cs: acs } = a;
   const { buf: bb, off: bo, rs: brs, cs: bcs } = b;
@@ -208,15 +203,15 @@ export function gemmSmall(
         s2 += av * bb[pb + 2 * bcs]!;
         s3 += av * bb[pb + 3 * bcs]!;
       }
-      put(c, row + j, s0, lr, f32);
-      put(c, row + j + 1, s1, lr, f32);
-      put(c, row + j + 2, s2, lr, f32);
-      put(c, row + j + 3, s3, lr, f32);
+      put(c, row + j, s0, f32);
+      put(c, row + j + 1, s1, f32);
+      put(c, row + j + 2, s2, f32);
+      put(c, row + j + 3, s3, f32);
     }
     for (; j < n; j++) {
       let s = 0;
       for (let p = 0, pa = ai, pb = bo + j * bcs; p < k; p++, pa += acs, pb += brs) s += ab[pa]! * bb[pb]!;
-      put(c, row + j, s, lr, f32);
+      put(c, row + j, s, f32);
     }
   }
 }

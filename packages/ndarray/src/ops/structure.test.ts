@@ -255,4 +255,16 @@ describe(`unslice [${backendName}]`, () => {
     expectArray(u, [0, 2, 0, 0, 1]);
     expect(values(np.unslice(f64([[1]]), [2, 2], [1, 1], [1, 1]))).toEqual([0, 0, 0, 1]);
   });
+
+  it("rejects placements outside the output, naming shapes, starts and steps", () => {
+    // Two elements from 4 with step 2 would write position 6 of 5 (the kernel would write out of bounds).
+    expect(() => np.unslice(f64([1, 2]), [5], [4], [2])).toThrow(
+      /unslice: cannot place an array of shape \[2\] into \[5\] at starts \[4\] with steps \[2\]: axis 0: positions 4…6 fall outside \[0, 5\)/,
+    );
+    expect(() => np.unslice(f64([1, 2]), [5], [0], [-1])).toThrow(/positions 0…-1 fall outside/);
+    expect(() => np.unslice(f64([1, 2]), [5, 1], [0], [1])).toThrow(/one entry per axis/);
+    expect(() => np.unslice(f64([1, 2]), [5], [0], [0])).toThrow(/step non-zero/);
+    expect(() => np.unslice(f64([1, 2]), [5], [0.5], [1])).toThrow(/must be integers/);
+    expect(values(np.unslice(f64([]), [0], [0], [1]))).toEqual([]); // empty: nothing to place
+  });
 });

@@ -11,6 +11,7 @@ import { arange, full } from "../creation";
 import { where } from "./where";
 import { slice, stridedSlice, type SliceSpec } from "./slice";
 import { broadcastTo, reshape, unsqueeze } from "./views";
+import { checkRange } from "./deferred";
 
 /** Writes `src` into the strided region (shape of src, `strides`, `offset`) of `dst`. */
 function writeStrided(
@@ -127,7 +128,34 @@ export function unslice(
   starts: readonly number[],
   steps: readonly number[],
 ) {
+  checkUnslice(x, shape, starts, steps);
   return run(structurePrims.unslice, [x], { shape, starts, steps }, shape, x.dtype);
+}
+
+/** Every element of `x` must land inside `shape`: start + k·step in [0, size) along each axis. */
+function checkUnslice(
+  x: NDArray,
+  shape: readonly number[],
+  starts: readonly number[],
+  steps: readonly number[],
+) {
+  const fail = (why: string): never => {
+    throw new ShapeError(
+      `unslice: cannot place an array of shape ${fmtShape(x.shape)} into ${fmtShape(shape)} at starts ` +
+        `${fmtShape(starts)} with steps ${fmtShape(steps)}: ${why}`,
+    );
+  };
+  if (shape.length !== x.ndim || starts.length !== x.ndim || steps.length !== x.ndim)
+    fail("shape, starts and steps need one entry per axis");
+  shape.forEach((size, i) => {
+    const [n, start, step] = [x.shape[i]!, starts[i]!, steps[i]!];
+    if (!Number.isInteger(size) || size < 0) fail(`axis ${i}: size ${size} is not a non-negative integer`);
+    if (!Number.isInteger(start) || !Number.isInteger(step) || step === 0)
+      fail(`axis ${i}: start and step must be integers, step non-zero`);
+    const last = start + (n - 1) * step;
+    if (n > 0 && (start < 0 || start >= size || last < 0 || last >= size))
+      fail(`axis ${i}: positions ${start}…${last} fall outside [0, ${size})`);
+  });
 }
 
 /** Pads each axis with `[before, after]` elements of `value` (constant mode). */
@@ -266,13 +294,15 @@ function indexArray(indices: NDArray | readonly number[], op: string): NDArray {
   return new NDArray(Int32Array.from(indices), [indices.length], "int32");
 }
 
-/** Throws naming the first index outside [-n, n). */
+/** Throws naming the first index outside [-n, n); indices on a device are checked at the next read. */
 function checkIndices(idx: NDArray, n: number, place: string, op: string): void {
-  const d = idx.dataSync();
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    if (v < -n || v >= n) throw new RangeError(`${op}: index ${v} is out of range for ${place} (size ${n})`);
-  }
+  const where = idx.onDevice ? " (device indices: checked at the first read after the op)" : "";
+  checkRange(
+    idx,
+    -n,
+    n - 1,
+    (v) => new RangeError(`${op}: index ${v} is out of range for ${place} (size ${n})${where}`),
+  );
 }
 
 /** Adds slices of `g` into zeros at `indices` along `axis` (the adjoint of gather). */

@@ -1,0 +1,92 @@
+import { medianSecondsPerCallAsync } from "../measure.mjs";
+import { BATCH, SIZES } from "./fashion.mjs";
+
+// chainrule's WebGPU backend against TF.js's own (@tensorflow/tfjs-backend-webgpu) on the same Dawn
+// adapter. Each timed call ends with a read of the result (`await data()`), so queued GPU work is counted.
+// On a machine without a GPU the adapter is SwiftShader, a CPU emulation: its figures say nothing about
+// GPU speed, and an epoch there takes hours, so the MLP row is per step.
+
+export const MATMUL_SIZES = [128, 256];
+const gflops = (n, s) => (2 * n ** 3) / s / 1e9;
+const timing = { iters: 1, trials: 3, warmup: 1 };
+
+/** Dawn as `navigator.gpu` for TF.js (which looks there), with the WebGPU constants it reads as globals. */
+export async function installDawn() {
+  process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+  const { create, globals } = await import("webgpu");
+  Object.assign(globalThis, globals);
+  globalThis.navigator ??= {};
+  globalThis.navigator.gpu ??= create([]);
+  return globalThis.navigator.gpu;
+}
+
+export async function chainruleMatmul(np, n) {
+  const rng = new np.Random(1);
+  const a = np.add(rng.uniform([n, n], -1, 1, "float32"), 0); // on the device
+  const b = np.add(rng.uniform([n, n], -1, 1, "float32"), 0);
+  return gflops(n, await medianSecondsPerCallAsync(() => np.matmul(a, b).data(), timing));
+}
+
+export async function tfjsMatmul(tf, n) {
+  const a = tf.randomUniform([n, n], -1, 1, "float32", 1);
+  const b = tf.randomUniform([n, n], -1, 1, "float32", 2);
+  const f = async () => {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  };
+  const s = await medianSecondsPerCallAsync(f, timing);
+  a.dispose();
+  b.dispose();
+  return gflops(n, s);
+}
+
+/** One eager Fashion-MNIST MLP Adam step (bench's fashion workload) with weights on the GPU, in seconds. */
+export async function chainruleFashionStep(np, ag, optim) {
+  const rng = new np.Random(0);
+  const layers = SIZES.slice(1).map((out, i) => ({
+    w: new ag.Variable(rng.normal([SIZES[i], out], 0, Math.sqrt(2 / SIZES[i]), "float32")),
+    b: new ag.Variable(np.zeros([out], "float32")),
+  }));
+  const opt = new optim.Adam(
+    layers.flatMap((l) => [l.w, l.b]),
+    { lr: 1e-3 },
+  );
+  const x = np.add(rng.uniform([BATCH, 784], 0, 1, "float32"), 0);
+  const t = np.add(np.oneHot(rng.randint(0, 10, [BATCH]), 10), 0);
+  const step = () =>
+    opt
+      .minimize(() => {
+        let h = x;
+        layers.forEach((l, i) => {
+          h = np.matmul(h, l.w).add(l.b);
+          if (i < layers.length - 1) h = np.relu(h);
+        });
+        return np.mean(np.sum(np.logSoftmax(h).mul(t), -1).neg());
+      })
+      .data();
+  return medianSecondsPerCallAsync(step, timing);
+}
+
+export async function tfjsFashionStep(tf) {
+  const layers = SIZES.slice(1).map((out, i) => ({
+    w: tf.variable(tf.randomNormal([SIZES[i], out], 0, Math.sqrt(2 / SIZES[i]), "float32", i)),
+    b: tf.variable(tf.zeros([out])),
+  }));
+  const opt = tf.train.adam(1e-3);
+  const x = tf.randomUniform([BATCH, 784], 0, 1, "float32", 3);
+  const t = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", 4), 10);
+  const step = async () => {
+    const loss = opt.minimize(() => {
+      let h = x;
+      layers.forEach((l, i) => {
+        h = tf.matMul(h, l.w).add(l.b);
+        if (i < layers.length - 1) h = tf.relu(h);
+      });
+      return tf.losses.softmaxCrossEntropy(t, h);
+    }, true);
+    await loss.data();
+    loss.dispose();
+  };
+  return medianSecondsPerCallAsync(step, timing);
+}

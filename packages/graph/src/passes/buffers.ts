@@ -1,0 +1,71 @@
+import type { DType, DeviceStorage, TypedArray } from "@chainrule/ndarray";
+import type { GraphNode } from "../graph";
+import type { Canonical, Liveness, Slot, Step } from "./types";
+
+/** Fresh zeroed memory for `size` elements: host typed arrays, or a device backend's storage. */
+export type Allocator = (dtype: DType, size: number) => TypedArray | DeviceStorage;
+
+/** Buffers reused by liveness: a buffer goes back to the pool once its last reader has run. */
+class Pool {
+  readonly slots: Slot[] = [];
+  private readonly free: Slot[] = [];
+
+  constructor(private readonly allocate: Allocator) {}
+
+  /** The smallest free slot that fits, or a new one. */
+  take(dtype: DType, size: number): Slot {
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const s = this.free[i]!;
+      if (s.dtype !== dtype || s.storage.length < size) continue;
+      if (best < 0 || s.storage.length < this.free[best]!.storage.length) best = i;
+    }
+    if (best >= 0) return this.free.splice(best, 1)[0]!;
+    const slot = { dtype, storage: this.allocate(dtype, size) };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  give(s: Slot): void {
+    this.free.push(s);
+  }
+}
+
+/** The planned buffers: every slot, and the slot each step writes. */
+export interface Buffers {
+  readonly slots: readonly Slot[];
+  readonly slotOf: ReadonlyMap<number, Slot>;
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Assigns each step's output a buffer, reusing those whose last reader has run. Roots whose value
+ * must outlive the run (fetched, or read by an update) are pinned and never reused.
+ */
+export function assignBuffers(
+  nodes: readonly GraphNode[],
+  c: Canonical,
+  l: Liveness,
+  steps: readonly Step[],
+  allocate: Allocator,
+): Buffers {
+  const lastUse = new Int32Array(nodes.length).fill(-1);
+  steps.forEach((s, k) => {
+    for (const r of s.reads) lastUse[r] = k;
+  });
+  const pinned = new Uint8Array(nodes.length);
+  l.usedOutside.forEach((used, id) => {
+    if (used) pinned[c.rootOf(id)] = 1;
+  });
+  const pool = new Pool(allocate);
+  const slotOf = new Map<number, Slot>();
+  steps.forEach((s, k) => {
+    const n = nodes[s.id]!;
+    if (s.kind !== "descent") slotOf.set(s.id, pool.take(n.dtype, sizeOf(n.shape)));
+    for (const r of new Set(s.reads)) {
+      if (lastUse[r] === k && !pinned[r] && slotOf.has(r)) pool.give(slotOf.get(r)!);
+    }
+  });
+  return { slots: pool.slots, slotOf };
+}
