@@ -12,13 +12,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expectedMeta, publishedPackages } from "./package-meta.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const pkgs = readdirSync(join(root, "packages"))
-  .map((d) => join(root, "packages", d))
-  .filter((dir) => existsSync(join(dir, "package.json")))
-  .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) }))
-  .filter(({ pkg }) => !pkg.private);
+const pkgs = publishedPackages();
 
 const work = mkdtempSync(join(tmpdir(), "chainrule-packs-"));
 const run = (cmd, args, cwd) =>
@@ -56,6 +53,7 @@ try {
     if (!existsSync(join(app, "node_modules", pkg.name, "LICENSE")))
       throw new Error(`${pkg.name}: no LICENSE in the tarball`);
   console.log(`check-packs: every tarball holds its LICENSE`);
+  checkPackedMeta(app);
   checkNode10Types(app);
   checkPublishDryRun();
 } finally {
@@ -91,6 +89,19 @@ function checkSameOutput(app) {
   console.log(
     `check-packs: the same program prints the same ${cjs.split("\n").length} lines under ESM and CJS`,
   );
+}
+
+/** The packed package.json (as installed) carries the root's repository (with its folder), homepage, bugs. */
+function checkPackedMeta(app) {
+  for (const { relDir, pkg } of pkgs) {
+    const packed = JSON.parse(readFileSync(join(app, "node_modules", pkg.name, "package.json"), "utf8"));
+    for (const [key, want] of Object.entries(expectedMeta(relDir)))
+      if (JSON.stringify(packed[key]) !== JSON.stringify(want))
+        throw new Error(
+          `${pkg.name}: the packed package.json has ${key} ${JSON.stringify(packed[key])}, expected ${JSON.stringify(want)} (node scripts/package-meta.mjs --write)`,
+        );
+  }
+  console.log("check-packs: every packed package.json names the repository, its folder, homepage and bugs");
 }
 
 /** `@chainrule/nn/node` must resolve its types under the old `moduleResolution: node10` (typesVersions). */

@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { nodeWrappers, stampCopy } from "../../scripts/tsup-shared";
 
 // ESM + CJS + .d.ts. The peerDependencies (@chainrule/ndarray, autograd, nn) stay external: the user's copy is used.
 export default defineConfig({
@@ -8,4 +9,11 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   sourcemap: false,
+  // Keeps class names (Conv2D, MultiHeadAttention…) in the CJS build, whose class-field lowering
+  // otherwise renames them `_class2` in summary(), toString() and error names.
+  keepNames: true,
+  // A value from another copy of this package is reported as exactly that (brandClass in @chainrule/ndarray).
+  esbuildOptions: stampCopy(new URL("./package.json", import.meta.url)),
+  // Under Node, `import` and `require` load one copy (the "node" export condition).
+  onSuccess: nodeWrappers(["index"]),
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { nodeWrappers, stampCopy } from "../../scripts/tsup-shared";
 
 // ESM + CJS + .d.ts. The peerDependencies (@chainrule/ndarray, autograd, nn) stay external: the user's copy is used.
 export default defineConfig({
@@ -11,4 +12,8 @@ export default defineConfig({
   // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
   // otherwise renames them `_class2` in summary(), toString() and error names.
   keepNames: true,
+  // A value from another copy of this package is reported as exactly that (brandClass in @chainrule/ndarray).
+  esbuildOptions: stampCopy(new URL("./package.json", import.meta.url)),
+  // Under Node, `import` and `require` load one copy (the "node" export condition).
+  onSuccess: nodeWrappers(["index"]),
 });

@@ -1,7 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { defineConfig } from "tsup";
-
-const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+import { nodeWrappers, stampCopy } from "../../scripts/tsup-shared";
 
 const SEEDRANDOM_NOTICE = [
   "/*! Bundled: seedrandom 3.0.5 lib/alea.js (https://github.com/davidbau/seedrandom), MIT license.",
@@ -9,7 +7,8 @@ const SEEDRANDOM_NOTICE = [
 ].join("\n");
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // `node` (writeFileAtomic) has no state of its own, so it needs no shared-copy wrapper.
+  entry: ["src/index.ts", "src/node.ts"],
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
@@ -22,15 +21,8 @@ export default defineConfig({
   // it, so its Alea file is bundled in (its MIT notice goes with it, below).
   noExternal: ["seedrandom"],
   banner: { js: SEEDRANDOM_NOTICE },
-  // Each build names itself, so an array from another copy is reported as exactly that (src/copies.ts).
-  esbuildOptions(options, { format }) {
-    options.define = {
-      ...options.define,
-      __CHAINRULE_VERSION__: JSON.stringify(version),
-      __CHAINRULE_FORMAT__: JSON.stringify(format),
-    };
-  },
-  // Under Node, `import` loads this wrapper around the CJS build (the "node" export condition), so that
-  // `import` and `require` share one copy: one backend setting, one NDArray class, one recorder stack.
-  onSuccess: async () => writeFileSync("dist/index.node.mjs", 'export * from "./index.cjs";\n'),
+  // A value from another copy of this package is reported as exactly that (brandClass in @chainrule/ndarray).
+  esbuildOptions: stampCopy(new URL("./package.json", import.meta.url)),
+  // Under Node, `import` and `require` load one copy (the "node" export condition).
+  onSuccess: nodeWrappers(["index"]),
 });

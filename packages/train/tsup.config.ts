@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { nodeWrappers, stampCopy } from "../../scripts/tsup-shared";
 
 export default defineConfig({
   entry: ["src/index.ts"],
@@ -10,4 +11,8 @@ export default defineConfig({
   // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
   // otherwise renames them `_class2` in summary(), toString() and error names.
   keepNames: true,
+  // A value from another copy of this package is reported as exactly that (brandClass in @chainrule/ndarray).
+  esbuildOptions: stampCopy(new URL("./package.json", import.meta.url)),
+  // Under Node, `import` and `require` load one copy (the "node" export condition).
+  onSuccess: nodeWrappers(["index"]),
 });

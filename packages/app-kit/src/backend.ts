@@ -17,9 +17,9 @@ export function parseBackend(value: unknown): BackendName {
 /**
  * Makes `name` the backend of every array op that follows; called once, before `run()` builds the model.
  * The apps default to WebAssembly SIMD (`wasm`): the FMA (relaxed-SIMD) build, with large matmuls split
- * over two threads and layer-conv's im2col/col2im/max-pool kernels in wasm; `js` is the pure-TypeScript
- * reference backend; `webgpu` runs on the GPU (Dawn in Node; on a machine without a GPU set
- * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader).
+ * over two threads and layer-conv's im2col/col2im/max-pool/bias+ReLU kernels in wasm; `js` is the
+ * pure-TypeScript reference backend; `webgpu` runs on the GPU (Dawn in Node; on a
+ * machine without a GPU set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader).
  */
 export async function selectBackend(name: BackendName): Promise<void> {
   if (name === "js") np.setBackend(np.jsBackend);

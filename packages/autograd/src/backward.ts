@@ -4,6 +4,7 @@ import {
   shapesEqual,
   ShapeError,
   sumTo,
+  formatShape,
   type NDArray,
   type Primitive,
 } from "@chainrule/ndarray";
@@ -68,7 +69,7 @@ export function backward(
     if (!depends(t.id)) continue;
     if (t.seed && !shapesEqual(t.seed.shape, t.array.shape)) {
       throw new ShapeError(
-        `gradient: output gradient of shape [${t.seed.shape.join(", ")}] does not match target shape [${t.array.shape.join(", ")}]`,
+        `gradient: output gradient of shape ${formatShape(t.seed.shape)} does not match target shape ${formatShape(t.array.shape)}`,
       );
     }
     accumulate(t.id, t.seed ?? onesLike(t.array));

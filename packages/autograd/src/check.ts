@@ -1,4 +1,4 @@
-import { cast, mul, NDArray, Random, sum } from "@chainrule/ndarray";
+import { cast, mul, NDArray, Random, sum, formatShape } from "@chainrule/ndarray";
 import { GradientTape } from "./tape";
 import { noGrad } from "./control";
 
@@ -76,7 +76,7 @@ export function checkGrads(
         checked++;
         if (!(err <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(g[j]!)))) {
           throw new GradCheckError(
-            `checkGrads: order ${k} derivative wrong for input ${i} (shape [${shape.join(", ")}]) at flat index ${j}: ` +
+            `checkGrads: order ${k} derivative wrong for input ${i} (shape ${formatShape(shape)}) at flat index ${j}: ` +
               `autodiff ${g[j]} vs central difference ${numeric} (|error| ${err.toExponential(2)})`,
           );
         }

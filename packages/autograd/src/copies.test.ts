@@ -1,38 +1,17 @@
 // The dual-package hazard, in real Node processes on the built packages (dist/): `import` and `require`
-// must share one copy, and an array of a genuinely different copy must be reported as exactly that.
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+// must share one copy, and an array or Variable of a genuinely different copy must be reported as exactly that.
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+  copiesPattern,
+  ensureBuilt,
+  esmBuild,
+  reportError,
+  runNode,
+} from "../../ndarray/src/testing/two-copies";
 
-const here = join(import.meta.dirname, "..");
-const ndarrayDist = join(here, "../ndarray/dist");
+const node = (program: string) => runNode("autograd", program);
 
-/** Runs an ES module program with plain Node (no source condition), from this package's folder. */
-function node(program: string): string {
-  const prelude = `import { createRequire } from "node:module"; const require = createRequire(${JSON.stringify(here + "/")});\n`;
-  try {
-    return execFileSync("node", ["--input-type=module", "-e", prelude + program], { cwd: here })
-      .toString()
-      .trim();
-  } catch (e) {
-    throw new Error(`node failed:\n${(e as { stderr?: Buffer }).stderr?.toString()}`);
-  }
-}
-
-beforeAll(() => {
-  // The built packages are what users load; build them when this checkout has not yet.
-  for (const dir of [ndarrayDist, join(here, "dist")])
-    if (!existsSync(join(dir, "index.node.mjs")))
-      execFileSync(
-        "pnpm",
-        ["--filter", "@chainrule/ndarray", "--filter", "@chainrule/autograd", "run", "build"],
-        {
-          cwd: here,
-          stdio: "ignore",
-        },
-      );
-}, 300_000);
+beforeAll(() => ensureBuilt(["autograd"]), 300_000);
 
 describe("import and require in one Node process", () => {
   it("share one copy: a backend set through require is the one import sees", () => {
@@ -61,14 +40,12 @@ describe("import and require in one Node process", () => {
 });
 
 describe("an array of another copy (the ESM build loaded beside the CJS one, as a second install would be)", () => {
-  const foreign = `const other = await import(${JSON.stringify(join(ndarrayDist, "index.js"))});`;
   const report = (body: string) =>
-    node(`${foreign}
+    node(`const other = await import(${esmBuild("ndarray")});
       const { GradientTape } = require("@chainrule/autograd");
       const np = require("@chainrule/ndarray");
-      try { ${body}; console.log("no error"); } catch (e) { console.log(e.constructor.name + ": " + e.message); }`);
-  const copies =
-    /another copy of @chainrule\/ndarray \(version 0\.0\.0, esm build\) than the one this code uses \(version 0\.0\.0, cjs build\).*npm dedupe/;
+      ${reportError(body)}`);
+  const copies = copiesPattern("@chainrule/ndarray");
 
   it("GradientTape.watch names both copies and the fix (not 'expected NDArrays, got 3')", () => {
     const out = report(`new GradientTape().watch(other.array(3))`);
@@ -78,15 +55,36 @@ describe("an array of another copy (the ESM build loaded beside the CJS one, as 
   it("an op of one copy on an array of the other says so, naming the op", () => {
     const out = report(`np.add(other.array([1, 2]), 1)`);
     expect(out).toMatch(/^TypeError: add: got an NDArray from /);
-    expect(out).toMatch(
-      /version 0\.0\.0, esm build\) than the one this code uses \(version 0\.0\.0, cjs build\)/,
-    );
+    expect(out).toMatch(copies);
   });
   it("a tape cannot silently record nothing: the foreign copy's ops reject its arrays", () => {
     const out = report(`const x = np.array(3, { dtype: "float64" }); const t = new GradientTape();
       t.record(() => { t.watch(x); return other.mul(x, x); })`);
-    expect(out).toMatch(
-      /^TypeError: mul: got an NDArray from another copy of @chainrule\/ndarray \(version 0\.0\.0, cjs build\) than the one this code uses \(version 0\.0\.0, esm build\)/,
-    );
+    expect(out).toMatch(/^TypeError: mul: got an NDArray from /);
+    expect(out).toMatch(copiesPattern("@chainrule/ndarray", "cjs", "esm"));
+  });
+});
+
+describe("a Variable of another copy of @chainrule/autograd", () => {
+  const report = (body: string) =>
+    node(`const other = await import(${esmBuild("autograd")});
+      const { GradientTape, Variable } = require("@chainrule/autograd");
+      ${reportError(body)}`);
+
+  it("is the one copy's Variable under both import and require", () => {
+    const out = node(`const esm = await import("@chainrule/autograd");
+      console.log(esm.Variable === require("@chainrule/autograd").Variable)`);
+    expect(out).toBe("true");
+  });
+  it("is not silently left unwatched by a tape (it would get no gradient)", () => {
+    const out = report(`const v = new other.Variable(3, { dtype: "float64" });
+      const t = new GradientTape(); t.record(() => v.mul(v))`);
+    expect(out).toMatch(/^TypeError: GradientTape \(recording mul\): got a Variable from /);
+    expect(out).toMatch(copiesPattern("@chainrule/autograd"));
+  });
+  it("while this copy's Variables are watched as before", () => {
+    const out = report(`const v = new Variable(3, { dtype: "float64" });
+      const t = new GradientTape(); const y = t.record(() => v.mul(v)); console.log(t.gradient(y, v).item())`);
+    expect(out).toBe("6\nno error");
   });
 });

@@ -1,4 +1,4 @@
-import { mul, NDArray, shapesEqual, sum, zerosLike } from "@chainrule/ndarray";
+import { mul, NDArray, shapesEqual, sum, zerosLike, formatShape } from "@chainrule/ndarray";
 import { GradientTape } from "./tape";
 
 type Fn = (...args: NDArray[]) => NDArray;
@@ -10,7 +10,7 @@ function checkTangents(primals: readonly NDArray[], tangents: readonly NDArray[]
   primals.forEach((x, i) => {
     if (!shapesEqual(x.shape, tangents[i]!.shape)) {
       throw new TypeError(
-        `${what}: tangent ${i} has shape [${tangents[i]!.shape.join(", ")}] but primal ${i} has shape [${x.shape.join(", ")}]`,
+        `${what}: tangent ${i} has shape ${formatShape(tangents[i]!.shape)} but primal ${i} has shape ${formatShape(x.shape)}`,
       );
     }
   });

@@ -1,5 +1,6 @@
 export { GradientTape, type GradientTapeOptions, type GradientOptions } from "./tape";
 export { Variable, type VariableOptions } from "./variable";
+export { variableBrand, AUTOGRAD_COPY } from "./copy";
 export { grad, valueAndGrad, vjp } from "./functional";
 export { noGrad, stopGradient, detach, customGrad, type CustomGradResult } from "./control";
 export { checkGrads, GradCheckError, type CheckGradsOptions, type CheckGradsReport } from "./check";

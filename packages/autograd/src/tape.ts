@@ -11,6 +11,7 @@ import { backward, UNTRACKED, type TapeNode, type TrackId } from "./backward";
 import { listTape } from "./listing";
 import { flatten, unflatten, type MapTree, type Tree } from "./tree";
 import { Variable } from "./variable";
+import { variableBrand } from "./copy";
 
 export interface GradientTapeOptions {
   /** Allow several `gradient` calls (the recording is kept until the tape is dropped). */
@@ -114,6 +115,9 @@ export class GradientTape {
       if (id === undefined && this.watchAccessedVariables && x instanceof Variable && x.trainable) {
         id = -++this.leafCount;
         this.tracked.set(x, id);
+      } else if (id === undefined && this.watchAccessedVariables) {
+        // A Variable of another copy would silently get no gradient.
+        variableBrand.reject(x, `GradientTape (recording ${prim.name})`);
       }
       if (id !== undefined) {
         parents ??= untrackedParents(inputs.length);

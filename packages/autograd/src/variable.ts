@@ -7,6 +7,7 @@ import {
   ShapeError,
   type DeviceBackend,
   type DeviceStorage,
+  formatShape,
   type DType,
   type NestedArray,
   type TypedArray,
@@ -17,10 +18,6 @@ export interface VariableOptions {
   /** Trainable variables are watched by every tape automatically (default true). */
   trainable?: boolean;
   dtype?: DType;
-}
-
-function fmt(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
 }
 
 /** The current backend when it is a device backend (WebGPU): Variables created under it live there. */
@@ -73,7 +70,7 @@ export class Variable extends NDArray {
   private checkShape(value: NDArray): void {
     if (value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
       throw new ShapeError(
-        `Variable.assign: '${this.name}' has shape ${fmt(this.shape)}, the value has ${fmt(value.shape)}`,
+        `Variable.assign: '${this.name}' has shape ${formatShape(this.shape)}, the value has ${formatShape(value.shape)}`,
       );
     }
   }

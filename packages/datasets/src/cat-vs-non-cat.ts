@@ -1,10 +1,9 @@
-import { NDArray } from "@chainrule/ndarray";
+import { NDArray, formatShape } from "@chainrule/ndarray";
 import { DataFileError } from "./errors";
 import type { LabeledImages } from "./labeled-images";
 import { hashFile } from "./hashing";
 import { readHdf5Dataset, withHdf5File } from "./hdf5";
 import { describeDirs, findFile, searchDirs } from "./locations";
-import { fmtShape } from "./shape-format";
 
 export const CAT_VS_NON_CAT_CLASS_NAMES: readonly string[] = ["non-cat", "cat"];
 
@@ -88,13 +87,13 @@ async function readSplit(
     const y = readHdf5Dataset(file, path, `${prefix}_y`);
     const [n, ...pixel] = x.shape;
     if (x.shape.length !== 4 || pixel.join() !== "64,64,3") {
-      throw new DataFileError(path, `${prefix}_x has shape ${fmtShape(x.shape)}, expected [N, 64, 64, 3]`);
+      throw new DataFileError(path, `${prefix}_x has shape ${formatShape(x.shape)}, expected [N, 64, 64, 3]`);
     }
     // The course's files store labels as [N]; some re-exports store [1, N].
     if (y.shape.reduce((a, b) => a * b, 1) !== n || y.shape.filter((d) => d !== 1).length > 1) {
       throw new DataFileError(
         path,
-        `${prefix}_y has shape ${fmtShape(y.shape)}, expected [${n}] to match ${prefix}_x`,
+        `${prefix}_y has shape ${formatShape(y.shape)}, expected [${n}] to match ${prefix}_x`,
       );
     }
     if (!(x.value instanceof Uint8Array)) {

@@ -1,6 +1,5 @@
-import { contiguous, Random } from "@chainrule/ndarray";
+import { contiguous, Random, formatShape } from "@chainrule/ndarray";
 import { rowView, stackRows, takeRows } from "./rows";
-import { fmtShape } from "./shape-format";
 import { type ArrayTree, mapTree, treeLeaves, zipTrees } from "./tree";
 
 /** Elements that can be fetched by index: lets shuffle permute indices and batch gather rows. */
@@ -52,7 +51,7 @@ function arraySource<T extends ArrayTree>(arrays: T): Source<T> {
   const tree = mapTree(arrays, (leaf, path) => {
     if (leaf.ndim === 0 || leaf.shape[0] !== length) {
       throw new RangeError(
-        `Dataset.fromArrays: '${path}' has shape ${fmtShape(leaf.shape)} but the first array has ${fmtShape(first.shape)}: all need the same number of rows`,
+        `Dataset.fromArrays: '${path}' has shape ${formatShape(leaf.shape)} but the first array has ${formatShape(first.shape)}: all need the same number of rows`,
       );
     }
     return contiguous(leaf);

@@ -1,5 +1,5 @@
-import { allocate, contiguous, NDArray } from "@chainrule/ndarray";
-import { fmtShape, product } from "./shape-format";
+import { allocate, contiguous, NDArray, formatShape } from "@chainrule/ndarray";
+import { product } from "./shape-format";
 
 /** Number of elements in one row (one entry along axis 0). */
 export function rowSize(x: NDArray): number {
@@ -28,7 +28,7 @@ export function takeRows(x: NDArray, indices: ArrayLike<number>): NDArray {
   for (let k = 0; k < count; k++) {
     const i = indices[k]!;
     if (!(i >= 0 && i < n && Number.isInteger(i))) {
-      throw new RangeError(`row index ${i} is out of range for an array of shape ${fmtShape(src.shape)}`);
+      throw new RangeError(`row index ${i} is out of range for an array of shape ${formatShape(src.shape)}`);
     }
     // One element per row (labels) is faster as a plain assignment than a subarray copy.
     if (size === 1) out[k] = buf[base + i]!;
@@ -44,9 +44,9 @@ export function stackRows(items: readonly NDArray[], what = "stack"): NDArray {
   const size = first.size;
   const out = allocate(first.dtype, items.length * size);
   items.forEach((item, k) => {
-    if (item.dtype !== first.dtype || fmtShape(item.shape) !== fmtShape(first.shape)) {
+    if (item.dtype !== first.dtype || formatShape(item.shape) !== formatShape(first.shape)) {
       throw new RangeError(
-        `${what}: element ${k} has shape ${fmtShape(item.shape)} ${item.dtype}, element 0 has ${fmtShape(first.shape)} ${first.dtype}`,
+        `${what}: element ${k} has shape ${formatShape(item.shape)} ${item.dtype}, element 0 has ${formatShape(first.shape)} ${first.dtype}`,
       );
     }
     out.set(item.dataSync(), k * size);

@@ -1,6 +1,5 @@
-import { NDArray, Random } from "@chainrule/ndarray";
+import { NDArray, Random, formatShape } from "@chainrule/ndarray";
 import { takeRows } from "./rows";
-import { fmtShape } from "./shape-format";
 
 export interface TrainTestSplitOptions {
   /** Fraction of rows in (0, 1), or a row count, for the test set (rounded up, as scikit-learn). Default 0.25. */
@@ -97,7 +96,7 @@ export function trainTestSplit(x: NDArray, y: NDArray, options: TrainTestSplitOp
   const n = x.shape[0];
   if (n === undefined || y.shape[0] !== n) {
     throw new RangeError(
-      `trainTestSplit: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} need the same number of rows`,
+      `trainTestSplit: x ${formatShape(x.shape)} and y ${formatShape(y.shape)} need the same number of rows`,
     );
   }
   const { stratify } = options;
@@ -109,7 +108,7 @@ export function trainTestSplit(x: NDArray, y: NDArray, options: TrainTestSplitOp
         : stratify || undefined;
   if (stratify === true && y.ndim !== 1) {
     throw new RangeError(
-      `trainTestSplit: stratify: true needs y of shape [n], got ${fmtShape(y.shape)}; pass the labels instead`,
+      `trainTestSplit: stratify: true needs y of shape [n], got ${formatShape(y.shape)}; pass the labels instead`,
     );
   }
   const { train, test } = trainTestSplitIndices(n, { ...options, stratify: labels });

@@ -1,5 +1,4 @@
-import { allocate, type DType, isFloat, NDArray, reshape } from "@chainrule/ndarray";
-import { fmtShape } from "./shape-format";
+import { allocate, isFloat, NDArray, reshape, formatShape, type DType } from "@chainrule/ndarray";
 
 export interface NormalizeOptions {
   /** Multiplier applied first. Default 1/255 (bytes to [0, 1]). */
@@ -41,7 +40,7 @@ export function oneHotLabels(
   dtype: DType = "float32",
 ): NDArray {
   if (labels instanceof NDArray && labels.ndim !== 1) {
-    throw new RangeError(`oneHotLabels: labels must have shape [N], got ${fmtShape(labels.shape)}`);
+    throw new RangeError(`oneHotLabels: labels must have shape [N], got ${formatShape(labels.shape)}`);
   }
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new RangeError(`oneHotLabels: numClasses must be a positive integer, got ${numClasses}`);

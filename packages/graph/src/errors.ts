@@ -1,3 +1,6 @@
+// graph's files write shapes with @chainrule/ndarray's one formatter, under this name.
+export { formatShape as fmtShape } from "@chainrule/ndarray";
+
 /** Something about a graph is wrong: an op that cannot be compiled, a bad fetch, a misuse while tracing. */
 export class GraphError extends Error {
   override name = "GraphError";
@@ -13,9 +16,4 @@ export class FeedError extends GraphError {
   ) {
     super(message);
   }
-}
-
-/** `[2, 3]`, with `?` for unknown dimensions. */
-export function fmtShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
 }

@@ -13,6 +13,7 @@ export {
   minimize,
   GradientDescentOptimizer,
   compileTrainStep,
+  descentBrand,
   type OptimizerLike,
   type TrainStepOptions,
 } from "./train";
@@ -22,3 +23,4 @@ export { Plan, type PlanOptions, type PlanStats } from "./plan";
 export { canGenerateCode } from "@chainrule/ndarray";
 export { GraphError, FeedError } from "./errors";
 export { descendMatmul, type DescentStep } from "./descend";
+export { GRAPH_COPY, placeholderBrand, trainOpBrand } from "./copy";

@@ -1,5 +1,15 @@
-import { Variable } from "@chainrule/autograd";
-import { NDArray, getBackend, kernelsOf, mul, shapesEqual, sub, withoutRecording } from "@chainrule/ndarray";
+import { Variable, variableBrand } from "@chainrule/autograd";
+import {
+  NDArray,
+  brandClass,
+  getBackend,
+  kernelsOf,
+  mul,
+  shapesEqual,
+  sub,
+  withoutRecording,
+} from "@chainrule/ndarray";
+import { GRAPH_COPY, placeholderBrand } from "./copy";
 import { GraphError, fmtShape } from "./errors";
 import { currentTracer, type TrainOp } from "./tracer";
 import { trace, type Placeholder, type TraceOptions, type TracedFunction } from "./trace";
@@ -61,6 +71,7 @@ export class GradientDescentOptimizer {
     const tracer = currentTracer("GradientDescentOptimizer.minimize");
     const vars = varList ? [...varList] : tracer.trainableVariables();
     vars.forEach((v, i) => {
+      variableBrand.reject(v, `GradientDescentOptimizer.minimize: varList[${i}]`);
       if (!(v instanceof Variable))
         throw new TypeError(`GradientDescentOptimizer.minimize: varList[${i}] is not a Variable`);
     });
@@ -106,6 +117,14 @@ function descend(theta: Variable, g: NDArray, lr: number): void {
   kernelsOf(getBackend()).copy([next], {}, theta);
 }
 
+/** Tells a GradientDescentOptimizer of another copy of @chainrule/graph. */
+export const descentBrand = brandClass(
+  GradientDescentOptimizer,
+  "GradientDescentOptimizer",
+  GRAPH_COPY,
+  "placeholders, tracers or train ops",
+);
+
 /**
  * Adds the gradients of `loss` and an optimizer step to the graph being traced and returns the train
  * op. `optimizer` is a GradientDescentOptimizer or any optimizer with `params` and `step(grads)` (all of
@@ -118,6 +137,7 @@ export function minimize(
   vars?: readonly Variable[],
 ): TrainOp {
   if (optimizer instanceof GradientDescentOptimizer) return optimizer.minimize(loss, vars);
+  descentBrand.reject(optimizer, "minimize");
   checkLoss(loss, "minimize");
   if (!optimizer || typeof optimizer.step !== "function" || !Array.isArray(optimizer.params)) {
     throw new TypeError(
@@ -159,6 +179,7 @@ export function compileTrainStep(
 ): TracedFunction<{ loss: NDArray; train: TrainOp }> {
   const { loss: lossFn, inputs, optimizer, params, ...traceOptions } = options;
   if (typeof lossFn !== "function") throw new TypeError("compileTrainStep: options.loss must be a function");
+  inputs.forEach((x, i) => placeholderBrand.reject(x, `compileTrainStep: inputs[${i}]`));
   return trace(
     (...xs: NDArray[]) => {
       const loss = lossFn(...xs);

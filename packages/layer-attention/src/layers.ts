@@ -1,6 +1,6 @@
 import { Variable } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
-import { Random, ShapeError, type DType, type NDArray } from "@chainrule/ndarray";
+import { Random, ShapeError, formatShape, type DType, type NDArray } from "@chainrule/ndarray";
 import { Dense, Dropout, Module, initialize } from "@chainrule/nn";
 import { embedding, gelu, layerNorm, multiHeadAttention, sinusoidalEncoding } from "./ops";
 
@@ -113,7 +113,7 @@ export class SinusoidalPositionalEncoding extends Module {
 function positionsFor(x: NDArray, table: NDArray, layer: string): NDArray {
   const [L, D] = table.shape as [number, number];
   if (x.ndim !== 3 || x.shape[2] !== D || x.shape[1]! > L) {
-    throw new ShapeError(`${layer}(${L}, ${D}): expected x [B, T ≤ ${L}, ${D}], got [${x.shape.join(", ")}]`);
+    throw new ShapeError(`${layer}(${L}, ${D}): expected x [B, T ≤ ${L}, ${D}], got ${formatShape(x.shape)}`);
   }
   return np.slice(table, [[0, x.shape[1]!]]);
 }
@@ -137,7 +137,7 @@ export class LayerNorm extends Module {
   forward(x: NDArray): NDArray {
     if (x.shape[x.ndim - 1] !== this.dim) {
       throw new ShapeError(
-        `LayerNorm(${this.dim}): expected x [..., ${this.dim}], got [${x.shape.join(", ")}]`,
+        `LayerNorm(${this.dim}): expected x [..., ${this.dim}], got ${formatShape(x.shape)}`,
       );
     }
     return layerNorm(x, this.gamma, this.beta, this.options.eps ?? 1e-5);
@@ -197,7 +197,7 @@ export class MultiHeadAttention extends Module {
   forward(x: NDArray): NDArray {
     if (x.ndim !== 3 || x.shape[2] !== this.dim) {
       throw new ShapeError(
-        `MultiHeadAttention(${this.dim}, ${this.heads}): expected x [B, T, ${this.dim}], got [${x.shape.join(", ")}]`,
+        `MultiHeadAttention(${this.dim}, ${this.heads}): expected x [B, T, ${this.dim}], got ${formatShape(x.shape)}`,
       );
     }
     const [q, k, v, o] = [this.query, this.key, this.value, this.output];

@@ -1,4 +1,4 @@
-import { ShapeError, type NDArray } from "@chainrule/ndarray";
+import { ShapeError, formatShape, type NDArray } from "@chainrule/ndarray";
 import { Dense, Module } from "@chainrule/nn";
 import { Block, Embedding, LayerNorm, PositionalEmbedding, resolveRng, type SeedOptions } from "./layers";
 
@@ -39,7 +39,7 @@ export class GPT extends Module {
   forward(ids: NDArray): NDArray {
     if (ids.ndim !== 2 || ids.shape[1]! > this.config.blockSize) {
       throw new ShapeError(
-        `GPT: expected ids [B, T ≤ ${this.config.blockSize}], got [${ids.shape.join(", ")}]`,
+        `GPT: expected ids [B, T ≤ ${this.config.blockSize}], got ${formatShape(ids.shape)}`,
       );
     }
     let x = this.positions.call(this.tokens.call(ids));

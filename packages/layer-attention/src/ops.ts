@@ -1,7 +1,7 @@
+import { formatShape } from "@chainrule/ndarray";
 import * as np from "@chainrule/ndarray";
 import type { NDArray } from "@chainrule/ndarray";
 
-const fmt = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh form (GPT-2's, Keras `approximate=True`): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
@@ -15,7 +15,7 @@ export function layerNorm(x: NDArray, gamma: NDArray, beta: NDArray, eps = 1e-5)
   const d = x.shape[x.ndim - 1];
   if (x.ndim === 0 || d !== gamma.shape[0] || gamma.ndim !== 1 || !np.shapesEqual(gamma.shape, beta.shape)) {
     throw new np.ShapeError(
-      `layerNorm: expected x [..., D] with gamma and beta [D], got x ${fmt(x.shape)}, gamma ${fmt(gamma.shape)}, beta ${fmt(beta.shape)}`,
+      `layerNorm: expected x [..., D] with gamma and beta [D], got x ${formatShape(x.shape)}, gamma ${formatShape(gamma.shape)}, beta ${formatShape(beta.shape)}`,
     );
   }
   const xc = np.sub(x, np.mean(x, -1, true));
@@ -26,7 +26,7 @@ export function layerNorm(x: NDArray, gamma: NDArray, beta: NDArray, eps = 1e-5)
 /** Rows of `table` [V, D] picked by integer `ids` of any shape: the result is [...ids.shape, D]. */
 export function embedding(table: NDArray, ids: NDArray): NDArray {
   if (table.ndim !== 2)
-    throw new np.ShapeError(`embedding: expected a [V, D] table, got ${fmt(table.shape)}`);
+    throw new np.ShapeError(`embedding: expected a [V, D] table, got ${formatShape(table.shape)}`);
   return np.gather(table, ids, 0);
 }
 
@@ -56,7 +56,7 @@ export function scaledDotProductAttention(
 ): NDArray {
   if (q.ndim !== 4 || !np.shapesEqual(q.shape, k.shape) || !np.shapesEqual(q.shape, v.shape)) {
     throw new np.ShapeError(
-      `scaledDotProductAttention: expected q, k, v of one shape [B, H, T, Dh], got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,
+      `scaledDotProductAttention: expected q, k, v of one shape [B, H, T, Dh], got ${formatShape(q.shape)}, ${formatShape(k.shape)}, ${formatShape(v.shape)}`,
     );
   }
   const T = q.shape[2]!;
@@ -100,7 +100,7 @@ export function multiHeadAttention(
 ): NDArray {
   const C = w.wq.shape[0]!;
   if (x.ndim !== 3 || x.shape[2] !== C) {
-    throw new np.ShapeError(`multiHeadAttention: expected x [B, T, ${C}], got ${fmt(x.shape)}`);
+    throw new np.ShapeError(`multiHeadAttention: expected x [B, T, ${C}], got ${formatShape(x.shape)}`);
   }
   const proj = (wm: NDArray, b: NDArray) => splitHeads(np.add(np.matmul(x, wm), b), heads);
   const y = scaledDotProductAttention(proj(w.wq, w.bq), proj(w.wk, w.bk), proj(w.wv, w.bv), options);

@@ -1,12 +1,12 @@
 import * as np from "@chainrule/ndarray";
 import {
   definePrimitive,
+  formatShape,
   isFloat,
   ShapeError,
   type DefinedPrimitive,
   type NDArray,
 } from "@chainrule/ndarray";
-import { fmt } from "./geometry";
 
 /** No parameters. */
 export type BiasReluParams = Record<string, never>;
@@ -19,7 +19,7 @@ export type BiasReluPrimitive = ((inputs: readonly NDArray[], params: BiasReluPa
 function checkInputs(y: NDArray | undefined, bias: NDArray | undefined): [NDArray, NDArray] {
   if (!y || !bias || y.ndim < 1 || bias.ndim !== 1 || bias.shape[0] !== y.shape[y.ndim - 1]) {
     throw new ShapeError(
-      `biasRelu: expected y [..., C] and a bias [C], got ${y ? fmt(y.shape) : "nothing"} and ${bias ? fmt(bias.shape) : "nothing"}`,
+      `biasRelu: expected y [..., C] and a bias [C], got ${y ? formatShape(y.shape) : "nothing"} and ${bias ? formatShape(bias.shape) : "nothing"}`,
     );
   }
   if (!isFloat(y.dtype) || y.dtype !== bias.dtype) {

@@ -1,4 +1,4 @@
-import { ShapeError } from "@chainrule/ndarray";
+import { ShapeError, formatShape } from "@chainrule/ndarray";
 
 /** `"valid"`: no padding, windows stay inside the input. `"same"`: TensorFlow's: `out = ceil(in / stride)`. */
 export type Padding = "valid" | "same";
@@ -32,8 +32,6 @@ export interface WindowGeometry extends Window2D {
   readonly padBottom: number;
   readonly padRight: number;
 }
-
-export const fmt = (shape: readonly number[]): string => `[${shape.join(", ")}]`;
 
 /** `3` → `[3, 3]`; checks for positive integers. */
 export function pair(value: Pair, what: string, who: string): [number, number] {
@@ -88,7 +86,9 @@ export function windowGeometry(
   who: string,
 ): WindowGeometry {
   if (inputShape.length !== 4) {
-    throw new ShapeError(`${who}: expected an NHWC input [N, H, W, C] (4-D), got shape ${fmt(inputShape)}`);
+    throw new ShapeError(
+      `${who}: expected an NHWC input [N, H, W, C] (4-D), got shape ${formatShape(inputShape)}`,
+    );
   }
   const [kh, kw] = pair(options.kernelSize, "kernel size", who);
   const [strideH, strideW] = pair(options.strides ?? 1, "strides", who);
@@ -105,7 +105,7 @@ export function windowGeometry(
     const spanW = (kw - 1) * dilationW + 1;
     const dilated = spanH !== kh || spanW !== kw ? ` (dilated to ${spanH}×${spanW})` : "";
     throw new ShapeError(
-      `${who}: input shape ${fmt(inputShape)} is smaller than the ${kh}×${kw} window${dilated} with padding "${padding}"`,
+      `${who}: input shape ${formatShape(inputShape)} is smaller than the ${kh}×${kw} window${dilated} with padding "${padding}"`,
     );
   }
   return {

@@ -1,6 +1,6 @@
 import { noGrad, Variable } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
-import { Random, ShapeError, type DType, type NDArray } from "@chainrule/ndarray";
+import { Random, ShapeError, formatShape, type DType, type NDArray } from "@chainrule/ndarray";
 import {
   getActivation,
   getInitializer,
@@ -13,7 +13,7 @@ import {
   type InitializerName,
 } from "@chainrule/nn";
 import { biasRelu } from "./bias-relu";
-import { fmt, pair, type Padding, type Pair } from "./geometry";
+import { pair, type Padding, type Pair } from "./geometry";
 import { avgPool2dNamed, conv2dNamed, globalAvgPool2dNamed, maxPool2dNamed } from "./ops";
 
 /** `rng`, else a generator from `seed`, else a fork of @chainrule/nn's default generator (`manualSeed`). */
@@ -31,7 +31,7 @@ const toRng = (seed: number | string | Random): Random => (seed instanceof Rando
 function checkInputShape(shape: readonly number[] | undefined, who: string): readonly number[] | undefined {
   if (shape === undefined) return undefined;
   if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ShapeError(`${who}: inputShape must be [H, W, C] (one NHWC sample), got ${fmt(shape)}`);
+    throw new ShapeError(`${who}: inputShape must be [H, W, C] (one NHWC sample), got ${formatShape(shape)}`);
   }
   return [...shape];
 }
@@ -110,7 +110,7 @@ export class Conv2D extends Module {
       options.inputChannels !== this.declaredInput[2]
     ) {
       throw new ShapeError(
-        `${this.describe()}: inputChannels ${options.inputChannels} disagrees with inputShape ${fmt(this.declaredInput)}`,
+        `${this.describe()}: inputChannels ${options.inputChannels} disagrees with inputShape ${formatShape(this.declaredInput)}`,
       );
     }
     if (channels !== undefined) this.create(channels);
@@ -171,13 +171,13 @@ export class Conv2D extends Module {
   forward(x: NDArray): NDArray {
     if (x.ndim !== 4) {
       throw new ShapeError(
-        `${this.describe()}: expected an NHWC input [N, H, W, C] (4-D), got shape ${fmt(x.shape)}`,
+        `${this.describe()}: expected an NHWC input [N, H, W, C] (4-D), got shape ${formatShape(x.shape)}`,
       );
     }
     const kernel = this.kernel ?? this.create(x.shape[3]!);
     if (x.shape[3] !== kernel.shape[2]) {
       throw new ShapeError(
-        `${this.describe()}: expected ${kernel.shape[2]} input channels (last axis, NHWC), got shape ${fmt(x.shape)}`,
+        `${this.describe()}: expected ${kernel.shape[2]} input channels (last axis, NHWC), got shape ${formatShape(x.shape)}`,
       );
     }
     // A bias followed by ReLU runs as one primitive (one pass, one backend kernel) instead of add + relu.

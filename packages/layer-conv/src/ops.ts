@@ -1,6 +1,6 @@
 import * as np from "@chainrule/ndarray";
-import { ShapeError, type NDArray } from "@chainrule/ndarray";
-import { fmt, pair, windowGeometry, type Padding, type Pair, type WindowGeometry } from "./geometry";
+import { ShapeError, formatShape, type NDArray } from "@chainrule/ndarray";
+import { pair, windowGeometry, type Padding, type Pair, type WindowGeometry } from "./geometry";
 import { im2col, maxPoolGather } from "./primitives";
 
 export interface Conv2dOptions {
@@ -27,18 +27,18 @@ export interface Pool2dOptions {
 export function conv2dNamed(x: NDArray, kernel: NDArray, options: Conv2dOptions, who: string): NDArray {
   if (kernel.ndim !== 4) {
     throw new ShapeError(
-      `${who}: expected a kernel [kh, kw, inChannels, filters], got shape ${fmt(kernel.shape)}`,
+      `${who}: expected a kernel [kh, kw, inChannels, filters], got shape ${formatShape(kernel.shape)}`,
     );
   }
   const [kh, kw, cin, filters] = kernel.shape as [number, number, number, number];
   if (x.ndim === 4 && x.shape[3] !== cin) {
     throw new ShapeError(
-      `${who}: input shape ${fmt(x.shape)} has ${x.shape[3]} channels (last axis, NHWC) but the kernel ${fmt(kernel.shape)} expects ${cin}`,
+      `${who}: input shape ${formatShape(x.shape)} has ${x.shape[3]} channels (last axis, NHWC) but the kernel ${formatShape(kernel.shape)} expects ${cin}`,
     );
   }
   const { bias } = options;
   if (bias !== undefined && (bias.ndim !== 1 || bias.shape[0] !== filters)) {
-    throw new ShapeError(`${who}: expected a bias of shape [${filters}], got ${fmt(bias.shape)}`);
+    throw new ShapeError(`${who}: expected a bias of shape [${filters}], got ${formatShape(bias.shape)}`);
   }
   const g = windowGeometry(x.shape, { ...options, kernelSize: [kh, kw] }, who);
   const n = x.shape[0]!;
@@ -130,7 +130,9 @@ export function avgPool2d(x: NDArray, options: Pool2dOptions = {}): NDArray {
 /** Internal: `globalAvgPool2d` naming `who` in errors. */
 export function globalAvgPool2dNamed(x: NDArray, keepdims: boolean, who: string): NDArray {
   if (x.ndim !== 4)
-    throw new ShapeError(`${who}: expected an NHWC input [N, H, W, C] (4-D), got shape ${fmt(x.shape)}`);
+    throw new ShapeError(
+      `${who}: expected an NHWC input [N, H, W, C] (4-D), got shape ${formatShape(x.shape)}`,
+    );
   return np.mean(asFloat(x), [1, 2], keepdims);
 }
 

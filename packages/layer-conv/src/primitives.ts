@@ -2,11 +2,12 @@ import {
   definePrimitive,
   isFloat,
   ShapeError,
+  formatShape,
   type DefinedPrimitive,
   type NDArray,
   type TypedArray,
 } from "@chainrule/ndarray";
-import { fmt, type Window2D } from "./geometry";
+import { type Window2D } from "./geometry";
 
 // The primitives this package adds to the core, through its public `definePrimitive`: each is an object the
 // tape keys on (no registry), with a plain-JS kernel over contiguous NHWC data and a gradient rule written
@@ -37,7 +38,7 @@ function checkInput(x: NDArray | undefined, p: Window2D, who: string, what = "in
   const want = [p.inH, p.inW, p.channels];
   if (!x || x.ndim !== 4 || x.shape[1] !== p.inH || x.shape[2] !== p.inW || x.shape[3] !== p.channels) {
     throw new ShapeError(
-      `${who}: expected an NHWC ${what} of shape [N, ${want.join(", ")}], got ${x ? fmt(x.shape) : "nothing"}`,
+      `${who}: expected an NHWC ${what} of shape [N, ${want.join(", ")}], got ${x ? formatShape(x.shape) : "nothing"}`,
     );
   }
   return x;
@@ -71,7 +72,7 @@ export const col2im: WindowPrimitive = definePrimitive<Window2D>({
     const cols = p.kh * p.kw * p.channels;
     if (!c || c.ndim !== 4 || c.shape[1] !== p.outH || c.shape[2] !== p.outW || c.shape[3] !== cols) {
       throw new ShapeError(
-        `col2im: expected columns of shape [N, ${p.outH}, ${p.outW}, ${cols}], got ${c ? fmt(c.shape) : "nothing"}`,
+        `col2im: expected columns of shape [N, ${p.outH}, ${p.outW}, ${cols}], got ${c ? formatShape(c.shape) : "nothing"}`,
       );
     }
     return { shape: [c.shape[0]!, p.inH, p.inW, p.channels], dtype: c.dtype };
@@ -198,7 +199,7 @@ function checkPair(inputs: readonly NDArray[], p: Window2D, who: string, second:
   const want = second === "values" ? sel.shape : [n, p.outH, p.outW, p.channels];
   if (!v || v.ndim !== 4 || v.shape.some((d, i) => d !== want[i])) {
     throw new ShapeError(
-      `${who}: expected ${second} of shape ${fmt(want)}, got ${v ? fmt(v.shape) : "nothing"}`,
+      `${who}: expected ${second} of shape ${formatShape(want)}, got ${v ? formatShape(v.shape) : "nothing"}`,
     );
   }
   if (!isFloat(v.dtype)) throw new TypeError(`${who}: ${second} must be float32 or float64, got ${v.dtype}`);

@@ -9,8 +9,16 @@ brandNDArray();
 
 export { NDArray, type NestedArray } from "./ndarray";
 export { type DType, type TypedArray, DTYPES, promote, isFloat, weakScalarDType, allocate } from "./dtype";
-export { BackendError, ShapeError } from "./errors";
-export { foreignCopy, foreignCopyError, THIS_COPY, type CopyInfo } from "./copies";
+export { BackendError, ShapeError, formatShape } from "./errors";
+export {
+  foreignCopy,
+  foreignCopyError,
+  THIS_COPY,
+  copyOf,
+  brandClass,
+  type CopyInfo,
+  type ClassBrand,
+} from "./copies";
 export {
   broadcastShapes,
   sizeOf,

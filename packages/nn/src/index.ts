@@ -1,6 +1,8 @@
+export { withEvalMode } from "./eval-mode";
+export { NN_COPY } from "./copy";
 export {
   Module,
-  withEvalMode,
+  moduleBrand,
   type LoadStateDictOptions,
   type LoadStateDictResult,
   type ParamCounts,

@@ -1,4 +1,12 @@
-import { NDArray, Random, ShapeError, isFloat, shapesEqual, type DType } from "@chainrule/ndarray";
+import {
+  NDArray,
+  Random,
+  ShapeError,
+  isFloat,
+  shapesEqual,
+  formatShape,
+  type DType,
+} from "@chainrule/ndarray";
 import { resolveRng } from "./random";
 
 /** What an initialiser is told besides the shape. */
@@ -152,7 +160,7 @@ export function initialize(
   const out = getInitializer(init)(shape, full);
   if (!(out instanceof NDArray) || !shapesEqual(out.shape, shape)) {
     throw new ShapeError(
-      `initializer returned ${out instanceof NDArray ? `shape [${out.shape.join(", ")}]` : typeof out}, expected an array of shape [${shape.join(", ")}]`,
+      `initializer returned ${out instanceof NDArray ? `shape ${formatShape(out.shape)}` : typeof out}, expected an array of shape ${formatShape(shape)}`,
     );
   }
   return out;

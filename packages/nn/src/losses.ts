@@ -1,5 +1,5 @@
 import * as np from "@chainrule/ndarray";
-import { NDArray, ShapeError, isFloat } from "@chainrule/ndarray";
+import { NDArray, ShapeError, isFloat, formatShape } from "@chainrule/ndarray";
 
 /** How per-element (or per-sample) losses are combined: their mean (default), their sum, or not at all. */
 export type Reduction = "mean" | "sum" | "none";
@@ -7,8 +7,6 @@ export type Reduction = "mean" | "sum" | "none";
 export interface LossOptions {
   reduction?: Reduction;
 }
-
-const fmt = (s: readonly number[]) => `[${s.join(", ")}]`;
 
 function reduce(x: NDArray, reduction: Reduction = "mean"): NDArray {
   switch (reduction) {
@@ -27,7 +25,7 @@ function sameShape(op: string, a: NDArray, b: NDArray): void {
   if (!np.shapesEqual(a.shape, b.shape)) {
     // Broadcasting [N, 1] against [N] would silently give an [N, N] loss: refuse it.
     throw new ShapeError(
-      `${op}: predictions ${fmt(a.shape)} and targets ${fmt(b.shape)} must have the same shape (reshape one of them)`,
+      `${op}: predictions ${formatShape(a.shape)} and targets ${formatShape(b.shape)} must have the same shape (reshape one of them)`,
     );
   }
 }
@@ -134,7 +132,7 @@ export function sparseSoftmaxCrossEntropy(
     (labels instanceof NDArray && !np.shapesEqual(labelShape, lead))
   ) {
     throw new ShapeError(
-      `sparseSoftmaxCrossEntropy: logits ${fmt(logits.shape)} need labels of shape ${fmt(lead)}, got ${fmt(labelShape)}`,
+      `sparseSoftmaxCrossEntropy: logits ${formatShape(logits.shape)} need labels of shape ${formatShape(lead)}, got ${formatShape(labelShape)}`,
     );
   }
   const idx = labelIndices(labels, C, "sparseSoftmaxCrossEntropy"); // validates the values

@@ -1,7 +1,18 @@
-import { Variable, noGrad } from "@chainrule/autograd";
-import { NDArray, Random, isFloat, shapesEqual, zeros, type DType } from "@chainrule/ndarray";
+import { Variable, noGrad, variableBrand } from "@chainrule/autograd";
+import {
+  NDArray,
+  Random,
+  brandClass,
+  isFloat,
+  shapesEqual,
+  zeros,
+  formatShape,
+  type DType,
+} from "@chainrule/ndarray";
+import { NN_COPY } from "./copy";
 import { StateDictError } from "./errors";
 import { toRng } from "./random";
+import { withEvalMode } from "./eval-mode";
 import { summarize, type SummaryOptions } from "./summary";
 
 export interface LoadStateDictOptions {
@@ -49,6 +60,11 @@ function walk(root: Module, visitor: Visitor, deep = true): void {
       seen.add(value);
       visitor.module?.(name, value);
       if (deep) visitProps(value, name);
+    } else if (variableBrand.foreign(value) || moduleBrand.foreign(value)) {
+      // Otherwise silently no parameter: an optimizer would never see it.
+      const what = `${root.constructor.name}: property '${name}'`;
+      variableBrand.reject(value, what);
+      moduleBrand.reject(value, what);
     } else if (Array.isArray(value)) {
       seen.add(value);
       for (let i = 0; i < value.length; i++) visitValue(value[i], join(name, i));
@@ -64,8 +80,6 @@ function walk(root: Module, visitor: Visitor, deep = true): void {
   visitor.module?.("", root);
   visitProps(root, "");
 }
-
-const fmt = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 
 /**
  * The base of every layer and model. Subclasses compute `forward` with array ops (the tape differentiates
@@ -222,7 +236,9 @@ export abstract class Module {
         continue;
       }
       if (!shapesEqual(value.shape, v.shape)) {
-        problems.push(`'${name}': the module has shape ${fmt(v.shape)}, the value ${fmt(value.shape)}`);
+        problems.push(
+          `'${name}': the module has shape ${formatShape(v.shape)}, the value ${formatShape(value.shape)}`,
+        );
         continue;
       }
       if (value.dtype !== v.dtype && !(isFloat(value.dtype) && isFloat(v.dtype))) {
@@ -272,14 +288,5 @@ export abstract class Module {
   }
 }
 
-/** Runs `fn` with every submodule in evaluation mode, then restores each one's own mode. */
-export function withEvalMode<T>(module: Module, fn: () => T): T {
-  const mods = module.modules();
-  const saved = mods.map((m) => m.training);
-  for (const m of mods) m.training = false;
-  try {
-    return fn();
-  } finally {
-    mods.forEach((m, i) => (m.training = saved[i]!));
-  }
-}
+/** Tells a Module (any layer or model) of another copy of @chainrule/nn (`moduleBrand.reject(x, "what")` throws). */
+export const moduleBrand = brandClass(Module, "Module", NN_COPY, "layers, models or their Variables");

@@ -1,6 +1,8 @@
 import { noGrad } from "@chainrule/autograd";
 import { zeros, type DType } from "@chainrule/ndarray";
-import { withEvalMode, type Module } from "./module";
+import { withEvalMode } from "./eval-mode";
+// Type-only: module.ts imports this file, so a value import back would be a cycle.
+import type { Module } from "./module";
 
 export interface SummaryOptions {
   /** Print the table with console.log, as Keras does (default true). It is returned either way. */

@@ -2,7 +2,7 @@
 // computes its backward pass by hand, `backward(dout)` returning the gradient with respect to its inputs.
 // They are for learning how backpropagation works; the Module layers get the same gradients from the tape.
 import * as np from "@chainrule/ndarray";
-import { NDArray, ShapeError } from "@chainrule/ndarray";
+import { NDArray, ShapeError, formatShape } from "@chainrule/ndarray";
 import { labelIndices } from "./losses";
 
 const need = <T>(v: T | undefined, layer: string): T => {
@@ -89,7 +89,7 @@ export class Affine {
   ) {
     if (W.ndim !== 2 || b.ndim !== 1 || b.shape[0] !== W.shape[1]) {
       throw new ShapeError(
-        `Affine: need W [in, out] and b [out], got [${W.shape.join(", ")}] and [${b.shape.join(", ")}]`,
+        `Affine: need W [in, out] and b [out], got ${formatShape(W.shape)} and ${formatShape(b.shape)}`,
       );
     }
   }
@@ -124,7 +124,7 @@ export class SoftmaxWithLoss {
 
   forward(logits: NDArray, t: NDArray | readonly number[]): NDArray {
     if (logits.ndim !== 1 && logits.ndim !== 2) {
-      throw new ShapeError(`SoftmaxWithLoss: logits must be [C] or [N, C], got [${logits.shape.join(", ")}]`);
+      throw new ShapeError(`SoftmaxWithLoss: logits must be [C] or [N, C], got ${formatShape(logits.shape)}`);
     }
     const C = logits.shape[logits.ndim - 1]!;
     const dtype = np.isFloat(logits.dtype) ? logits.dtype : "float32";

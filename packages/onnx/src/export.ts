@@ -9,6 +9,7 @@ import {
   LeakyReLU,
   LogSoftmax,
   Module,
+  moduleBrand,
   ReLU,
   Reshape,
   Sequential,
@@ -271,6 +272,7 @@ export function exportOnnx(
 }
 
 function exportModule(model: Module, exampleInput: NDArray, options: ExportOnnxOptions = {}): Uint8Array {
+  moduleBrand.reject(model, "exportOnnx");
   if (!(model instanceof Module)) throw new OnnxError(`exportOnnx: expected a Module, got ${String(model)}`);
   if (exampleInput.dtype !== "float32" && exampleInput.dtype !== "float64") {
     throw new OnnxError(

@@ -1,5 +1,5 @@
 import { noGrad, type Variable } from "@chainrule/autograd";
-import { transpose, zeros, type NDArray } from "@chainrule/ndarray";
+import { transpose, zeros, formatShape, type NDArray } from "@chainrule/ndarray";
 import {
   BatchNorm1d,
   Dense,
@@ -190,7 +190,7 @@ class Converter {
     let size = 1;
     for (const d of this.shape) size *= d;
     if (size > this.maxElements)
-      throw new OnnxError(`importOnnx: a tensor of shape [${this.shape.join(", ")}] is over the limit`);
+      throw new OnnxError(`importOnnx: a tensor of shape ${formatShape(this.shape)} is over the limit`);
     this.shape = [...noGrad(() => layer.call(zeros(this.shape, "float32"))).shape];
     // Layers that change the rank are only added with the two layouts equal.
     if (this.shape.length !== this.perm.length) this.perm = this.shape.map((_, i) => i);
@@ -205,7 +205,7 @@ const who = (node: Node) => `${node.opType ?? "?"} (node '${node.name || node.ou
 
 function assign(v: Variable | undefined, value: NDArray, what: string): void {
   if (!v || v.shape.join() !== value.shape.join())
-    throw new OnnxError(`${what}: expected shape [${v?.shape.join(", ")}], got [${value.shape.join(", ")}]`);
+    throw new OnnxError(`${what}: expected shape [${v?.shape.join(", ")}], got ${formatShape(value.shape)}`);
   noGrad(() => v.assign(value));
 }
 
@@ -241,7 +241,7 @@ function conv(node: Node, c: Converter): void {
   if (int(node, "group", 1) !== 1)
     throw new OnnxError(`${who(node)}: grouped convolutions are not supported`);
   const w = c.weight(node, 1);
-  if (w.ndim !== 4) throw new OnnxError(`${who(node)}: expected a 4-D weight, got [${w.shape.join(", ")}]`);
+  if (w.ndim !== 4) throw new OnnxError(`${who(node)}: expected a 4-D weight, got ${formatShape(w.shape)}`);
   const [cout, cin, kh, kw] = w.shape as [number, number, number, number];
   const k = ints(node, "kernel_shape", [kh, kw]);
   if (!sameList(k, [kh, kw]))
@@ -284,7 +284,7 @@ function pool(node: Node, c: Converter, max: boolean): void {
 
 function dense(node: Node, c: Converter, w: NDArray, bias: NDArray | undefined): void {
   c.plain();
-  if (w.ndim !== 2) throw new OnnxError(`${who(node)}: expected a 2-D weight, got [${w.shape.join(", ")}]`);
+  if (w.ndim !== 2) throw new OnnxError(`${who(node)}: expected a 2-D weight, got ${formatShape(w.shape)}`);
   const [inputDim, units] = w.shape as [number, number];
   const layer = new Dense(units, { inputDim, useBias: bias !== undefined });
   assign(layer.kernel, w, who(node));

@@ -1,4 +1,4 @@
-import { ShapeError, transpose, type NDArray } from "@chainrule/ndarray";
+import { ShapeError, transpose, formatShape, type NDArray } from "@chainrule/ndarray";
 import { Module } from "@chainrule/nn";
 
 /**
@@ -19,7 +19,7 @@ export class Permute extends Module {
   forward(x: NDArray): NDArray {
     if (x.ndim !== this.perm.length) {
       throw new ShapeError(
-        `Permute([${this.perm.join(", ")}]): expected ${this.perm.length} axes, got [${x.shape.join(", ")}]`,
+        `Permute([${this.perm.join(", ")}]): expected ${this.perm.length} axes, got ${formatShape(x.shape)}`,
       );
     }
     return transpose(x, this.perm);

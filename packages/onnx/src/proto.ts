@@ -1,5 +1,5 @@
 import onnxProto from "onnx-proto";
-import { fromTypedArray, transpose, type NDArray } from "@chainrule/ndarray";
+import { fromTypedArray, transpose, formatShape, type NDArray } from "@chainrule/ndarray";
 import { OnnxError } from "./errors";
 
 // onnx-proto is the protobufjs code generated from ONNX's own onnx.proto (CommonJS, one default export).
@@ -63,12 +63,12 @@ export function readTensor(t: Tensor, maxElements: number): { shape: number[]; v
   const shape = (t.dims ?? []).map((d, i) => toInt(d, `initializer '${name}' dim ${i}`));
   let count = 1;
   for (const d of shape) {
-    if (d < 0) throw new OnnxError(`initializer '${name}': negative dim in [${shape.join(", ")}]`);
+    if (d < 0) throw new OnnxError(`initializer '${name}': negative dim in ${formatShape(shape)}`);
     count *= d;
   }
   if (count > maxElements) {
     throw new OnnxError(
-      `initializer '${name}': shape [${shape.join(", ")}] has ${count} elements, more than the limit ${maxElements}`,
+      `initializer '${name}': shape ${formatShape(shape)} has ${count} elements, more than the limit ${maxElements}`,
     );
   }
   const type = t.dataType ?? 0;
@@ -86,7 +86,7 @@ export function readTensor(t: Tensor, maxElements: number): { shape: number[]; v
   const present = raw ? raw.length / size : listed;
   if (present !== count) {
     throw new OnnxError(
-      `initializer '${name}': shape [${shape.join(", ")}] needs ${count} values, the file holds ${present}`,
+      `initializer '${name}': shape ${formatShape(shape)} needs ${count} values, the file holds ${present}`,
     );
   }
   if (type === INT64) {

@@ -13,6 +13,8 @@ export interface ConvMatch {
   readonly window: Window;
   /** The bias node ([cout]) when the convolution's only use adds it: Conv's third input. */
   readonly bias?: number;
+  /** Whether that use was layer-conv's biasRelu (relu(y + bias)): a Relu follows the Conv. */
+  readonly relu?: boolean;
 }
 
 /** For each node, the live nodes that read it (an output counts as a reader, `-1`). */
@@ -24,11 +26,13 @@ function readers(g: GraphLike, live: ReadonlySet<number>, outputs: readonly numb
   return by;
 }
 
-/** The add of a [cout] bias that is the convolution's only reader, if there is one. */
+/** The add of a [cout] bias (or biasRelu, its ReLU epilogue) that is the convolution's only reader, if any. */
 function biasAdd(g: GraphLike, r: GraphNodeLike, readBy: Map<number, number[]>): GraphNodeLike | undefined {
   const users = readBy.get(r.id) ?? [];
   const add = users.length === 1 && users[0]! >= 0 ? g.nodes[users[0]!] : undefined;
-  if (add?.op !== "add" || add.inputs[0] !== r.id || add.dtype !== r.dtype) return undefined;
+  if ((add?.op !== "add" && add?.op !== "biasRelu") || add.inputs[0] !== r.id || add.dtype !== r.dtype) {
+    return undefined;
+  }
   const bias = g.nodes[add.inputs[1]!]!;
   const same = add.shape.length === 4 && add.shape.every((d, i) => d === r.shape[i]);
   return same && bias.shape.length === 1 && bias.shape[0] === r.shape[3] ? add : undefined;
@@ -76,7 +80,7 @@ export function findConvs(
     if (!m) continue;
     const add = biasAdd(g, r, readBy);
     if (add) {
-      convs.set(add.id, { ...m, bias: add.inputs[1]! });
+      convs.set(add.id, { ...m, bias: add.inputs[1]!, relu: add.op === "biasRelu" });
       absorbed.add(r.id);
     } else convs.set(r.id, m);
     const mm = g.nodes[r.inputs[0]!]!;

@@ -197,7 +197,8 @@ class TracedBuilder {
     const inputs = [x, weight];
     if (m.bias !== undefined) inputs.push(this.cast(m.bias, "float32"));
     const y = c.emit("Conv", inputs, windowAttrs(m.window), "conv_nchw");
-    c.emit("Transpose", [y], [attrInts("perm", TO_NHWC)]);
+    const act = m.relu ? c.emit("Relu", [y], [], "conv_relu") : y;
+    c.emit("Transpose", [act], [attrInts("perm", TO_NHWC)]);
   }
 
   private context(n: GraphNodeLike, out: string): OpContext {

@@ -1,3 +1,4 @@
+import { formatShape } from "@chainrule/ndarray";
 import type { DType } from "@chainrule/ndarray";
 import { OnnxError } from "./errors";
 import { attrInt, attrInts, type Attribute } from "./proto";
@@ -80,8 +81,8 @@ function argReduce(opType: string): OpMapping {
 /** The target shape with the batch axis as −1 (Reshape infers it); two batch axes cannot be written so. */
 function reshape(c: OpContext): void {
   const dynamic = c.factors.filter((f) => f > 0).length;
-  if (dynamic > 1) fail(c, `reshapes to [${c.node.shape.join(", ")}] with ${dynamic} batch-sized axes`);
-  if (c.node.shape.includes(0)) fail(c, `reshapes to an empty shape [${c.node.shape.join(", ")}]`);
+  if (dynamic > 1) fail(c, `reshapes to ${formatShape(c.node.shape)} with ${dynamic} batch-sized axes`);
+  if (c.node.shape.includes(0)) fail(c, `reshapes to an empty shape ${formatShape(c.node.shape)}`);
   const shape = c.node.shape.map((d, i) => (c.factors[i]! > 0 ? -1 : d));
   c.emit("Reshape", [c.inputs()[0]!, c.int64(shape)]);
 }
@@ -261,6 +262,11 @@ export function opTable(im2colWeight: (w: Window) => string): Record<string, OpM
     },
     im2col: (c) => im2col(c, im2colWeight),
     maxPoolGather: maxPool,
+    // layer-conv's bias + ReLU epilogue (relu(y + bias) over the last axis): Add, then Relu.
+    biasRelu: (c) => {
+      const sum = c.emit("Add", c.inputs(c.node.dtype), [], `bias_relu_sum_${c.node.id}`);
+      c.emit("Relu", [sum]);
+    },
   };
   for (const [name, op] of Object.entries(UNARY)) table[name] = elementwise(op);
   for (const [name, op] of Object.entries(ARITH)) table[name] = elementwise(op);

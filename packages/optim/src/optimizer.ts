@@ -1,5 +1,12 @@
-import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
-import { isFloat, NDArray, zeros, type DeviceStorage, type TypedArray } from "@chainrule/ndarray";
+import { GradientTape, noGrad, Variable, variableBrand } from "@chainrule/autograd";
+import {
+  isFloat,
+  NDArray,
+  formatShape,
+  zeros,
+  type DeviceStorage,
+  type TypedArray,
+} from "@chainrule/ndarray";
 import { clipScale, globalNorm } from "./clip";
 import { resolveLr, type LearningRate } from "./schedules";
 import { exportState, importState, newSlot, type FloatSlot, type OptimizerState } from "./state";
@@ -25,10 +32,6 @@ export type Gradients = readonly (NDArray | null | undefined)[];
 
 /** The optimizer's hyperparameters besides the learning rate (numbers and flags, all serializable). */
 export type Hyperparameters = Record<string, number | boolean>;
-
-export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
 
 /**
  * Base of every optimizer. It owns the bookkeeping (gradient checks, clipping, step counters, state
@@ -68,6 +71,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     slotNames: readonly string[],
   ) {
     params.forEach((p, i) => {
+      variableBrand.reject(p, `${name}: parameter #${i}`);
       if (!(p instanceof Variable)) throw new TypeError(`${name}: parameter #${i} is not a Variable`);
       if (!isFloat(p.dtype))
         throw new TypeError(
@@ -149,8 +153,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       if (!(g instanceof NDArray)) throw new TypeError(`${this.name}.step: gradient #${i} is not an NDArray`);
       if (g.shape.length !== p.shape.length || g.shape.some((d, k) => d !== p.shape[k]))
         throw new Error(
-          `${this.name}.step: the gradient for parameter '${p.name}' (#${i}) has shape ${fmtShape(g.shape)}, ` +
-            `the parameter has shape ${fmtShape(p.shape)}`,
+          `${this.name}.step: the gradient for parameter '${p.name}' (#${i}) has shape ${formatShape(g.shape)}, ` +
+            `the parameter has shape ${formatShape(p.shape)}`,
         );
     }
     const t = this.t + 1;

@@ -1,4 +1,4 @@
-import { NDArray } from "@chainrule/ndarray";
+import { NDArray, formatShape } from "@chainrule/ndarray";
 import type { Logs, StepResult } from "./types";
 
 function toNumber(v: number | NDArray, key: string): number {
@@ -6,7 +6,7 @@ function toNumber(v: number | NDArray, key: string): number {
   if (v instanceof NDArray) {
     if (v.size !== 1)
       throw new TypeError(
-        `fit: '${key}' must be a number or a one-element array, got shape [${v.shape.join(", ")}]`,
+        `fit: '${key}' must be a number or a one-element array, got shape ${formatShape(v.shape)}`,
       );
     return v.item();
   }

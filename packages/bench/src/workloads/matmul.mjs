@@ -32,9 +32,10 @@ export function versusPeak(np, wasm, n = 512, rounds = 5) {
   const peaks = [];
   const products = [];
   for (let r = 0; r < rounds; r++) {
-    peaks.push(wasm.measureSimdPeak({ rounds: 3, roundMs: 30 }).median);
+    // The best round: a ceiling is a maximum, and other processes only ever pull rounds down.
+    peaks.push(wasm.measureSimdPeak({ rounds: 3, roundMs: 30 }).best);
     products.push(chainrule(np, n));
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  return { peak: median(peaks), matmul: median(products) };
+  return { peak: Math.max(...peaks), matmul: median(products) };
 }

@@ -1,6 +1,6 @@
 import { Variable, noGrad } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
-import { ShapeError, type DType, type NDArray } from "@chainrule/ndarray";
+import { ShapeError, formatShape, type DType, type NDArray } from "@chainrule/ndarray";
 import { Module } from "../module";
 
 export interface BatchNorm1dOptions {
@@ -66,7 +66,7 @@ export class BatchNorm1d extends Module {
     const C = this.numFeatures;
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== C) {
       throw new ShapeError(
-        `BatchNorm1d(${C}): expected input [N, ${C}] or [N, ${C}, L], got [${x.shape.join(", ")}]`,
+        `BatchNorm1d(${C}): expected input [N, ${C}] or [N, ${C}, L], got ${formatShape(x.shape)}`,
       );
     }
     const three = x.ndim === 3;
@@ -87,7 +87,7 @@ export class BatchNorm1d extends Module {
     const n = three ? x.shape[0]! * x.shape[2]! : x.shape[0]!;
     if (n < 2 && this.training) {
       throw new ShapeError(
-        `BatchNorm1d: training mode needs more than one value per feature, got input [${x.shape.join(", ")}] (use eval())`,
+        `BatchNorm1d: training mode needs more than one value per feature, got input ${formatShape(x.shape)} (use eval())`,
       );
     }
     const mean = np.mean(x, axes, true);

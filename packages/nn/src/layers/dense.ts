@@ -1,5 +1,5 @@
 import { Variable, noGrad } from "@chainrule/autograd";
-import { Random, ShapeError, add, matmul, type DType, type NDArray } from "@chainrule/ndarray";
+import { Random, ShapeError, add, matmul, formatShape, type DType, type NDArray } from "@chainrule/ndarray";
 import { getActivation, linear, type ActivationFn, type ActivationLike } from "../activations";
 import { getInitializer, initialize, type Initializer, type InitializerName } from "../initializers";
 import { Module } from "../module";
@@ -101,7 +101,7 @@ export class Dense extends Module {
     const kernel = this.kernel ?? this.create(x.shape[x.ndim - 1] ?? 0);
     if (x.shape[x.ndim - 1] !== kernel.shape[0]) {
       throw new ShapeError(
-        `Dense(${this.units}): expected inputs with last axis ${kernel.shape[0]}, got shape [${x.shape.join(", ")}]`,
+        `Dense(${this.units}): expected inputs with last axis ${kernel.shape[0]}, got shape ${formatShape(x.shape)}`,
       );
     }
     let y = matmul(x, kernel);

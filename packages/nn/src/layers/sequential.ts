@@ -1,6 +1,6 @@
 import type { NDArray } from "@chainrule/ndarray";
 import { Random } from "@chainrule/ndarray";
-import { Module } from "../module";
+import { Module, moduleBrand } from "../module";
 import { toRng } from "../random";
 
 export interface SequentialOptions {
@@ -25,6 +25,7 @@ export class Sequential extends Module {
 
   /** Appends a layer (reseeded from the model's generator when the model has a seed). */
   add(layer: Module): this {
+    moduleBrand.reject(layer, "Sequential.add");
     if (!(layer instanceof Module))
       throw new TypeError(`Sequential.add: expected a Module, got ${String(layer)}`);
     this.layers.push(layer);
