@@ -326,3 +326,36 @@ export function groupF64(
 ): void {
   runProgram<f64>(slots, values, nSlots, prog, nInstr, n, cur);
 }
+
+/**
+ * dst[i] = src[i] for n bytes (bool and uint8 inputs) widened to f32 or f64 lanes, exactly: copying bytes in and
+ * widening here is several times cheaper than a converting TypedArray.set.
+ */
+export function widenU8(dst: usize, src: usize, n: i32, toF64: bool): void {
+  let i = 0;
+  if (!toF64) {
+    for (; i + 4 <= n; i += 4) {
+      const b = v128.load32_zero(src + <usize>i);
+      const w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(b));
+      v128.store(dst + ((<usize>i) << 2), f32x4.convert_i32x4_u(w));
+    }
+    for (; i < n; i++) store<f32>(dst + ((<usize>i) << 2), <f32>load<u8>(src + <usize>i));
+    return;
+  }
+  for (; i < n; i++) store<f64>(dst + ((<usize>i) << 3), <f64>load<u8>(src + <usize>i));
+}
+
+/** dst[i] = src[i] as bytes, for a bool output (its values are 0 or 1). */
+export function narrowU8(dst: usize, src: usize, n: i32, fromF64: bool): void {
+  let i = 0;
+  if (!fromF64) {
+    for (; i + 4 <= n; i += 4) {
+      const w = i32x4.trunc_sat_f32x4_u(v128.load(src + ((<usize>i) << 2)));
+      const h = i16x8.narrow_i32x4_u(w, w);
+      v128.store32_lane(dst + <usize>i, i8x16.narrow_i16x8_u(h, h), 0);
+    }
+    for (; i < n; i++) store<u8>(dst + <usize>i, <u8>load<f32>(src + ((<usize>i) << 2)));
+    return;
+  }
+  for (; i < n; i++) store<u8>(dst + <usize>i, <u8>load<f64>(src + ((<usize>i) << 3)));
+}

@@ -36,7 +36,7 @@ export { simdPeakF32 } from "./peak";
 export { im2colNchwF32 } from "./conv-nchw";
 export { biasActF32, biasActF64, adamF32, adamF64, axpyF32, axpyF64 } from "./fused";
 export { reduceLines, reduceColumns } from "./reduce";
-export { groupF32, groupF64 } from "./group";
+export { groupF32, groupF64, widenU8, narrowU8 } from "./group";
 
 /** First byte past static data; the JS scratch arena starts here. */
 export function heapBase(): usize {

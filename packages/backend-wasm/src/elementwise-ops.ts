@@ -6,10 +6,11 @@ import { binary, binaryRowBroadcast, binaryScalar, unary } from "./elementwise";
 
 /**
  * Below this many output elements an elementwise op stays in JS: the copies into wasm memory and back cost
- * about what the op saves (measured: even at 10⁴ float32 elements, 2.0–2.7 ns/element both ways; at 10⁵ the
- * wasm add is 0.8 against 2.1 ns and relu 0.6 against 7.1).
+ * about what the op saves. Measured per kernel call, copies included (float32, CPU time, 2026-12-04, loaded
+ * 2-core VM): at 2,048 elements wasm was 0.8–1.9× the reference, at 4,096 1.3–2.5× (add 3.7 against 8.2 µs,
+ * relu 2.7 against 5.2, gt 6.1 against 8.2, cast bool → float32 3.9 against 9.9), at 25,600 2.4–4.6×.
  */
-export const WASM_ELEMENTWISE_MIN_SIZE = 16384;
+export const WASM_ELEMENTWISE_MIN_SIZE = 4096;
 
 /**
  * true: the op runs in wasm for float32/float64. Only exactly rounded ops do, so results are bit-identical to
@@ -60,11 +61,11 @@ const outFlat = (out: NDArray): FloatArray =>
   (out.buffer as FloatArray).subarray(out.offset, out.offset + out.size);
 
 /** The wasm kernel of unary `op` (the reference kernel for small, non-float or strided inputs). */
-export function wasmUnaryKernel<K extends UnaryOp>(op: K): Kernel<K> {
+export function wasmUnaryKernel<K extends UnaryOp>(op: K, minSize = WASM_ELEMENTWISE_MIN_SIZE): Kernel<K> {
   const reference = jsBackend.kernels[op] as Kernel<K>;
   return (inputs, params, out) => {
     const x = inputs[0]!;
-    if (out.size < WASM_ELEMENTWISE_MIN_SIZE || !isFloat(out) || x.dtype !== out.dtype || !x.isContiguous) {
+    if (out.size < minSize || !isFloat(out) || x.dtype !== out.dtype || !x.isContiguous) {
       return reference(inputs, params, out);
     }
     unary(op, flat(x), outFlat(out));
@@ -86,12 +87,12 @@ const COMMUTES: ReadonlySet<BinaryOp> = new Set(["add", "mul"]);
  * The wasm kernel of binary `op`: same-shape operands, one scalar operand, or a row broadcast (a bias);
  * anything else (other broadcasts, strided views, small or non-float arrays) runs the reference kernel.
  */
-export function wasmBinaryKernel<K extends BinaryOp>(op: K): Kernel<K> {
+export function wasmBinaryKernel<K extends BinaryOp>(op: K, minSize = WASM_ELEMENTWISE_MIN_SIZE): Kernel<K> {
   const reference = jsBackend.kernels[op] as Kernel<K>;
   return (inputs, params, out) => {
     const [a, b] = inputs as [NDArray, NDArray];
     const float = isFloat(out) && a.dtype === out.dtype && b.dtype === out.dtype;
-    if (!float || out.size < WASM_ELEMENTWISE_MIN_SIZE) return reference(inputs, params, out);
+    if (!float || out.size < minSize) return reference(inputs, params, out);
     const y = outFlat(out);
     const full = (x: NDArray) => x.size === out.size && x.isContiguous;
     if (full(a) && full(b)) return void binary(op, flat(a), flat(b), y);

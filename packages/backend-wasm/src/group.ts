@@ -184,35 +184,41 @@ function runProgram(p: Program, out: NDArray): void {
   const words: number[] = [];
   const values: number[] = [];
   const copies: [number, TypedArray][] = [];
+  const bytes: [number, number, Uint8Array][] = [];
   for (const s of p.slots) {
     const src = source(s);
     // Whole inputs and the output span all n elements; rows their period; members and splats one block.
     const length = s.kind === SLOT_CODES.full ? n : s.kind === SLOT_CODES.row ? s.period! : BLOCK;
     const ptr = arena.alloc(paddedBytes({ BYTES_PER_ELEMENT: es }, length));
     const buf = s.kind === SLOT_CODES.row ? arena.alloc(BLOCK * es) : 0;
-    if (src) copies.push([ptr, src]);
+    // Byte inputs are copied as bytes and widened in wasm (a converting set costs several times more).
+    if (src instanceof Uint8Array) bytes.push([ptr, arena.alloc(src.length), src]);
+    else if (src) copies.push([ptr, src]);
     words.push(s.kind, ptr, s.period ?? 0, buf);
     values.push(s.literal ?? (s.ext && s.kind === SLOT_CODES.splat ? s.ext.buffer[s.ext.offset]! : 0));
   }
+  const boolOut = out.buffer instanceof Uint8Array;
+  const pBytesOut = boolOut ? arena.alloc(n) : 0;
   const mem = rt.memory.buffer;
   new Int32Array(mem, pSlots, words.length).set(words);
   new Float64Array(mem, pValues, values.length).set(values);
   new Int32Array(mem, pProg, INSTR_WORDS * p.instrs.length).set(p.instrs.flat());
-  // Typed-array set converts each input to the lane type exactly (bool and integers are exact in f64; the
-  // f32 programs only take float32, bool and uint8 inputs).
+  // Typed-array set converts each input to the lane type exactly (integers are exact in f64; the f32 programs
+  // only take float32 and byte inputs).
   for (const [ptr, src] of copies) laneView(rt, p.lanes, ptr, src.length).set(src);
   const ex = rt.exports;
-  (p.lanes === "f32" ? ex.groupF32 : ex.groupF64)(
-    pSlots,
-    pValues,
-    p.slots.length,
-    pProg,
-    p.instrs.length,
-    n,
-    pCur,
-  );
+  const f64 = p.lanes === "f64" ? 1 : 0;
+  for (const [ptr, at, src] of bytes) {
+    new Uint8Array(mem, at, src.length).set(src);
+    ex.widenU8(ptr, at, src.length, f64);
+  }
+  (f64 ? ex.groupF64 : ex.groupF32)(pSlots, pValues, p.slots.length, pProg, p.instrs.length, n, pCur);
   const pOut = words[SLOT_WORDS * p.outSlot + 1]!;
-  out.buffer.subarray(out.offset, out.offset + n).set(laneView(rt, p.lanes, pOut, n));
+  const dst = out.buffer.subarray(out.offset, out.offset + n);
+  if (boolOut) {
+    ex.narrowU8(pBytesOut, pOut, n, f64);
+    dst.set(new Uint8Array(mem, pBytesOut, n));
+  } else dst.set(laneView(rt, p.lanes, pOut, n));
 }
 
 /**

@@ -127,4 +127,6 @@ export interface KernelExports {
   reduceColumns: ReduceColumns;
   groupF32: Group;
   groupF64: Group;
+  widenU8: (dst: Ptr, src: Ptr, n: number, toF64: number) => void;
+  narrowU8: (dst: Ptr, src: Ptr, n: number, fromF64: number) => void;
 }
