@@ -1,8 +1,7 @@
-// This copy of @chainrule/graph and the brands of the classes users hand back to it (see brandClass in
-// @chainrule/ndarray), so that one of another copy is reported as exactly that.
-import { brandClass, copyOf } from "@chainrule/ndarray";
-import { Placeholder } from "./trace";
-import { TrainOp } from "./tracer";
+// This copy of @chainrule/graph, for the brands of the classes users hand back to it (see brandClass in
+// @chainrule/ndarray), so that one of another copy is reported as exactly that. The brands live beside
+// their classes (Placeholder in trace.ts, TrainOp in tracer.ts): this module imports neither.
+import { copyOf } from "@chainrule/ndarray";
 
 declare const __CHAINRULE_COPY__: { version?: string; format?: string } | undefined;
 
@@ -11,6 +10,5 @@ export const GRAPH_COPY = copyOf(
   typeof __CHAINRULE_COPY__ === "object" ? __CHAINRULE_COPY__ : undefined,
 );
 
-const shares = "placeholders, tracers or train ops";
-export const placeholderBrand = brandClass(Placeholder, "Placeholder", GRAPH_COPY, shares);
-export const trainOpBrand = brandClass(TrainOp, "TrainOp", GRAPH_COPY, shares);
+/** What two copies of this package do not share (for the error message). */
+export const GRAPH_SHARES = "placeholders, tracers or train ops";

@@ -23,4 +23,6 @@ export { Plan, type PlanOptions, type PlanStats } from "./plan";
 export { canGenerateCode } from "@chainrule/ndarray";
 export { GraphError, FeedError } from "./errors";
 export { descendMatmul, type DescentStep } from "./descend";
-export { GRAPH_COPY, placeholderBrand, trainOpBrand } from "./copy";
+export { GRAPH_COPY } from "./copy";
+export { placeholderBrand } from "./trace";
+export { trainOpBrand } from "./tracer";

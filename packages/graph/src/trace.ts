@@ -1,8 +1,9 @@
-import { NDArray, DTYPES, getBackend, isRecording, type DType } from "@chainrule/ndarray";
+import { NDArray, DTYPES, brandClass, getBackend, isRecording, type DType } from "@chainrule/ndarray";
+import { GRAPH_COPY, GRAPH_SHARES } from "./copy";
 import { FeedError, GraphError, fmtShape } from "./errors";
 import { Graph, Leaf, isLeaf, type OutputTree } from "./graph";
 import { Plan, type PlanOptions } from "./plan";
-import { TrainOp, Tracer, contiguousCopy, isTracing, runInlined } from "./tracer";
+import { TrainOp, Tracer, contiguousCopy, isTracing, runInlined, trainOpBrand } from "./tracer";
 
 /**
  * A graph input: a shape (with `null` for a dimension that may differ between runs, e.g. the batch),
@@ -19,6 +20,9 @@ export class Placeholder {
     return `Placeholder(${this.name ?? "unnamed"}: ${this.dtype}${fmtShape(this.shape)})`;
   }
 }
+
+/** Tells a Placeholder of another copy of @chainrule/graph. */
+export const placeholderBrand = brandClass(Placeholder, "Placeholder", GRAPH_COPY, GRAPH_SHARES);
 
 /**
  * Declares an input of a traced function, as TF1's `tf.placeholder(dtype, shape, name)`. `null` marks a
@@ -133,6 +137,7 @@ class Traced<R> {
       throw new TypeError("trace: the second argument must be an array of example inputs or placeholders");
     this.examples = [];
     this.placeholders = inputs.map((x, i) => {
+      placeholderBrand.reject(x, `trace: input #${i}`);
       if (x instanceof Placeholder) {
         this.examples.push(undefined);
         return x;
@@ -277,6 +282,7 @@ class Traced<R> {
     const out: unknown[] = new Array(this.placeholders.length).fill(undefined);
     const seen = new Uint8Array(out.length);
     const put = (key: unknown, v: unknown) => {
+      placeholderBrand.reject(key, "feed");
       const i =
         key instanceof Placeholder
           ? this.placeholders.indexOf(key)
@@ -326,6 +332,8 @@ class Traced<R> {
       }
       return l;
     }
+    placeholderBrand.reject(f, "fetch");
+    trainOpBrand.reject(f, "fetch");
     if (f instanceof Placeholder) {
       const i = this.placeholders.indexOf(f);
       if (i < 0) throw new GraphError(`fetch: ${f} is not an input of this graph`);

@@ -1,6 +1,7 @@
 import { Variable, backward, UNTRACKED, type TapeNode, type TrackId } from "@chainrule/autograd";
 import {
   NDArray,
+  brandClass,
   getBackend,
   isFloat,
   kernelsOf,
@@ -15,6 +16,7 @@ import {
   type Recorder,
   type TypedArray,
 } from "@chainrule/ndarray";
+import { GRAPH_COPY, GRAPH_SHARES } from "./copy";
 import { GraphError, fmtShape } from "./errors";
 import { Graph, Leaf, type GraphNode, type NodeKind, type OutputTree, type UpdateOp } from "./graph";
 
@@ -41,6 +43,9 @@ export class TrainOp {
     return `TrainOp(${this.name})`;
   }
 }
+
+/** Tells a TrainOp of another copy of @chainrule/graph. */
+export const trainOpBrand = brandClass(TrainOp, "TrainOp", GRAPH_COPY, GRAPH_SHARES);
 
 const active: Tracer[] = [];
 let inlined = 0;
@@ -331,6 +336,7 @@ export class Tracer implements Recorder {
   private outputTree(x: unknown, path: string): OutputTree {
     if (x === null || x === undefined) return new Leaf("none", -1);
     if (x instanceof NDArray) return new Leaf("node", this.resolve(x));
+    trainOpBrand.reject(x, `trace: output '${path}'`);
     if (x instanceof TrainOp) {
       if (x.owner !== this) throw new GraphError(`trace: output '${path}' is a train op of another graph`);
       return new Leaf("update", x.index);

@@ -9,7 +9,8 @@ import {
   sub,
   withoutRecording,
 } from "@chainrule/ndarray";
-import { GRAPH_COPY, placeholderBrand } from "./copy";
+import { GRAPH_COPY, GRAPH_SHARES } from "./copy";
+import { placeholderBrand } from "./trace";
 import { GraphError, fmtShape } from "./errors";
 import { currentTracer, type TrainOp } from "./tracer";
 import { trace, type Placeholder, type TraceOptions, type TracedFunction } from "./trace";
@@ -122,7 +123,7 @@ export const descentBrand = brandClass(
   GradientDescentOptimizer,
   "GradientDescentOptimizer",
   GRAPH_COPY,
-  "placeholders, tracers or train ops",
+  GRAPH_SHARES,
 );
 
 /**
