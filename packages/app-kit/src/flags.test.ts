@@ -27,7 +27,7 @@ describe("readAppFlags", () => {
     [["--lr", "fast"], "demo: --lr expects a number, got 'fast'"],
     [["--epochs", "2.5"], "demo: --epochs expects a positive whole number, got '2.5'"],
     [["--batch-size", "0"], "demo: --batch-size expects a positive whole number, got '0'"],
-    [["--backend", "gpu"], "demo: --backend expects one of wasm, js, got 'gpu'"],
+    [["--backend", "gpu"], "demo: --backend expects one of wasm, js, webgpu, got 'gpu'"],
     [["--lr"], "demo: Option '--lr <value>' argument missing"],
   ])("rejects %j with one line", (argv, message) => {
     const run = () => readAppFlags("demo", argv, table);
@@ -60,7 +60,7 @@ describe("readAppFlags", () => {
       "export-onnx",
     ])
       expect(text).toMatch(new RegExp(`^  --${flag}\\b`, "m"));
-    expect(text).toContain("--backend <wasm|js>");
+    expect(text).toContain("--backend <wasm|js|webgpu>");
     expect(text).toContain("(default: 100)");
     expect(text.split("\n")[0]).toBe("usage: pnpm --filter demo start -- [flags]");
   });
@@ -76,7 +76,7 @@ describe.each(["cat-mlp", "fashion-mnist", "himmelblau", "moons"])("apps/%s", (a
     const r = start("--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^usage: pnpm --filter ${app} start`));
-    expect(r.stdout).toContain("--backend <wasm|js>");
+    expect(r.stdout).toContain("--backend <wasm|js|webgpu>");
   });
 
   it("answers a bad flag with one line and the usage, exit code 2", () => {
