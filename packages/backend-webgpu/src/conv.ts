@@ -12,9 +12,17 @@ function windowInfo(size: number, offset: number, p: Window2D): Int32Array {
   ]); // prettier-ignore
 }
 
+/** The first window (along one axis) that can cover padded position p: ceil((p − (k − 1)·dil) / stride), ≥ 0. */
+const FIRST = `fn first_(p: i32, k: i32, dil: i32, stride: i32) -> i32 {
+  let a = p - (k - 1) * dil;
+  if (a <= 0) { return 0; }
+  return (a + stride - 1) / stride;
+}`;
+
 const HEADER = (t: string) => `@group(0) @binding(0) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(1) var<storage, read> src: array<${t}>;
 @group(0) @binding(2) var<storage, read> info: array<i32>;
+${FIRST}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
   ${THREAD_INDEX}
@@ -51,11 +59,11 @@ function col2imShader(t: string): string {
   let y = (i / (C * W)) % H;
   let b = i / (C * W * H);
   var acc = ${t}(0);
-  for (var oy = 0; oy < OH; oy++) {
+  for (var oy = first_(y + PT, KH, DH, SH); oy <= min(OH - 1, (y + PT) / SH); oy++) {
     let dy = y + PT - oy * SH;
     if (dy < 0 || dy % DH != 0 || dy / DH >= KH) { continue; }
     let ky = dy / DH;
-    for (var ox = 0; ox < OW; ox++) {
+    for (var ox = first_(x + PL, KW, DW, SW); ox <= min(OW - 1, (x + PL) / SW); ox++) {
       let dx = x + PL - ox * SW;
       if (dx < 0 || dx % DW != 0 || dx / DW >= KW) { continue; }
       let kx = dx / DW;
@@ -101,6 +109,7 @@ const POOL_HEADER = (
 @group(0) @binding(2) var<storage, read> src: array<${v}>;
 @group(0) @binding(3) var<storage, read> info: array<i32>;
 ${argmaxFn(t)}
+${FIRST}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
   ${THREAD_INDEX}
@@ -133,10 +142,10 @@ function poolScatterShader(t: string, v: string): string {
   let b = i / (C * W * H);
   let me = ((b * H + y) * W + x) * C + c;
   var acc = ${v}(0);
-  for (var oy = 0; oy < OH; oy++) {
+  for (var oy = first_(y + PT, KH, DH, SH); oy <= min(OH - 1, (y + PT) / SH); oy++) {
     let dy = y + PT - oy * SH;
     if (dy < 0 || dy % DH != 0 || dy / DH >= KH) { continue; }
-    for (var ox = 0; ox < OW; ox++) {
+    for (var ox = first_(x + PL, KW, DW, SW); ox <= min(OW - 1, (x + PL) / SW); ox++) {
       let dx = x + PL - ox * SW;
       if (dx < 0 || dx % DW != 0 || dx / DW >= KW) { continue; }
       if (argmax_(b, oy, ox, c) == me) { acc += src[SRC + ((b * OH + oy) * OW + ox) * C + c]; }

@@ -247,11 +247,19 @@ if (want("cnn")) {
   await wasm.shutdownThreads();
 }
 
-if (want("webgpu")) {
+if (want("webgpu") || only.includes("webgpu-cnn")) {
   // chainrule's WebGPU backend and TF.js's, on the same Dawn adapter (SwiftShader without a GPU: emulation).
   const dawn = await webgpu.installDawn();
   const { createWebGpuBackend } = await import("@chainrule/backend-webgpu");
-  backends.webgpu = await createWebGpuBackend({ gpu: dawn });
+  backends.webgpu = await createWebGpuBackend({
+    gpu: dawn,
+    conv: {
+      im2col: conv.im2col,
+      col2im: conv.col2im,
+      maxPoolGather: conv.maxPoolGather,
+      maxPoolScatter: conv.maxPoolScatter,
+    },
+  });
   const label = `webgpu on ${backends.webgpu.adapter}${/swiftshader/i.test(backends.webgpu.adapter) ? " (CPU emulation)" : ""}`;
   log(`bench: ${label}`);
   let tfGpu;
@@ -286,6 +294,13 @@ if (want("webgpu")) {
     "chainrule webgpu": await onGpu(() => webgpu.chainruleFashionStep(np, ag, optim)),
     "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsFashionStep(tf)),
   });
+  // About 100 s per step on SwiftShader (see the README), so only when asked for: `pnpm bench webgpu-cnn`.
+  if (only.includes("webgpu-cnn")) log("bench: webgpu cnn step");
+  if (only.includes("webgpu-cnn"))
+    row(`Fashion-MNIST CNN step (eager, batch 100), ${label}`, "s/step", false, {
+      "chainrule webgpu": await onGpu(() => webgpu.chainruleCnnStep(np, optim, nn, conv)),
+      "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsCnnStep(tf)),
+    });
 }
 
 // Print: values, then how many times faster chainrule's best is than each peer (>1 = chainrule wins).

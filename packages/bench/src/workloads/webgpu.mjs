@@ -90,3 +90,38 @@ export async function tfjsFashionStep(tf) {
   };
   return medianSecondsPerCallAsync(step, timing);
 }
+
+/** One eager step of bench's CNN workload (layer-conv's fashionCnn, Adam, batch 100) on the GPU, in seconds. */
+export async function chainruleCnnStep(np, optim, nn, conv) {
+  const model = conv.fashionCnn(0);
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const rng = new np.Random(1);
+  const x = np.add(rng.uniform([BATCH, 28, 28], 0, 1, "float32"), 0);
+  const y = rng.randint(0, 10, [BATCH]);
+  const step = () => opt.minimize(() => nn.sparseSoftmaxCrossEntropy(model.call(x), y)).data();
+  return medianSecondsPerCallAsync(step, timing);
+}
+
+export async function tfjsCnnStep(tf) {
+  const v = (shape, seed) => tf.variable(tf.randomNormal(shape, 0, 0.05, "float32", seed));
+  const [w1, w2, w3, w4] = [
+    v([3, 3, 1, 32], 1),
+    v([3, 3, 32, 64], 2),
+    v([7 * 7 * 64, 128], 3),
+    v([128, 10], 4),
+  ];
+  const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 5);
+  const t = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32", 6), 10);
+  const opt = tf.train.adam(1e-3);
+  const step = async () => {
+    const loss = opt.minimize(() => {
+      let h = tf.maxPool(tf.relu(tf.conv2d(x, w1, 1, "same")), 2, 2, "valid");
+      h = tf.maxPool(tf.relu(tf.conv2d(h, w2, 1, "same")), 2, 2, "valid");
+      h = tf.relu(tf.matMul(tf.reshape(h, [BATCH, -1]), w3));
+      return tf.losses.softmaxCrossEntropy(t, tf.matMul(h, w4));
+    }, true);
+    await loss.data();
+    loss.dispose();
+  };
+  return medianSecondsPerCallAsync(step, timing);
+}
