@@ -30,72 +30,56 @@ const out = mkdtempSync(join(tmpdir(), "fashion-mnist-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("apps/fashion-mnist end to end", () => {
-  it("trains on webgpu (--backend webgpu --eager) as on the js backend: same losses and predictions", async () => {
-    // SwiftShader (Debian's chromium) when the machine has no GPU; a machine's own setting wins.
-    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
-    const data = await loadFashionMnist();
-    const common = {
-      epochs: 1,
-      lr: 1e-3,
-      batchSize: 50,
-      seed: 4,
-      trainLimit: 100,
-      testLimit: 100,
-      eager: true,
-    };
-    const go = async (backend: "js" | "webgpu") => {
-      const previous = np.getBackend();
-      await selectBackend(backend);
-      try {
-        return (
-          await run({ ...common, out: join(out, backend), progress: "none", log: () => {}, data, backend })
-        ).metrics;
-      } finally {
-        np.setBackend(previous);
-      }
-    };
-    const js = await go("js");
-    const gpu = await go("webgpu");
-    expect(gpu.backend).toBe("webgpu");
-    // Two Adam steps on real images: the weights stayed on the GPU, the numbers agree to float32 rounding.
-    expect(Math.abs(gpu.history[0]!.loss - js.history[0]!.loss)).toBeLessThan(1e-4);
-    expect(Math.abs(gpu.testLoss - js.testLoss)).toBeLessThan(1e-4);
-    expect(gpu.testAccuracy).toBeCloseTo(js.testAccuracy, 1);
-    expect(js.testLoss).toBeLessThan(Math.log(10)); // it learned something: below chance
-    // The saved model (read back from the GPU) holds the same weights.
-    const [a, b] = await Promise.all(
-      [join(out, "js"), join(out, "webgpu")].map((d) => readSafetensorsFile(join(d, "model.safetensors"))),
-    );
-    for (const [name, w] of Object.entries(a!.tensors)) {
-      const x = w.dataSync();
-      const y = b!.tensors[name]!.dataSync();
-      for (let i = 0; i < x.length; i++) expect(Math.abs(Number(x[i]) - Number(y[i]))).toBeLessThan(1e-4);
-    }
-  }, 120_000);
-
-  it("--backend webgpu without --eager says what to do", async () => {
-    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
-    const previous = np.getBackend();
-    await selectBackend("webgpu");
-    try {
+  it.each([
+    ["--eager", true],
+    ["traced", false],
+  ])(
+    "trains on webgpu (%s) as on the js backend: same losses and predictions",
+    async (_, eager) => {
+      // SwiftShader (Debian's chromium) when the machine has no GPU; a machine's own setting wins.
+      process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
       const data = await loadFashionMnist();
-      await expect(
-        run({
-          epochs: 1,
-          lr: 1e-3,
-          batchSize: 50,
-          seed: 0,
-          trainLimit: 50,
-          out,
-          progress: "none",
-          log: () => {},
-          data,
-        }),
-      ).rejects.toThrow(/traced step does not run on the 'webgpu' backend yet .*add --eager/);
-    } finally {
-      np.setBackend(previous);
-    }
-  });
+      const common = {
+        epochs: 1,
+        lr: 1e-3,
+        batchSize: 50,
+        seed: 4,
+        trainLimit: 100,
+        testLimit: 100,
+        eager,
+      };
+      const go = async (backend: "js" | "webgpu") => {
+        const previous = np.getBackend();
+        await selectBackend(backend);
+        try {
+          const dir = join(out, `${backend}-${eager ? "eager" : "traced"}`);
+          return (await run({ ...common, out: dir, progress: "none", log: () => {}, data, backend })).metrics;
+        } finally {
+          np.setBackend(previous);
+        }
+      };
+      const js = await go("js");
+      const gpu = await go("webgpu");
+      expect(gpu.backend).toBe("webgpu");
+      // Two Adam steps on real images: the weights stayed on the GPU, the numbers agree to float32 rounding.
+      expect(Math.abs(gpu.history[0]!.loss - js.history[0]!.loss)).toBeLessThan(1e-4);
+      expect(Math.abs(gpu.testLoss - js.testLoss)).toBeLessThan(1e-4);
+      expect(gpu.testAccuracy).toBeCloseTo(js.testAccuracy, 1);
+      expect(js.testLoss).toBeLessThan(Math.log(10)); // it learned something: below chance
+      // The saved model (read back from the GPU) holds the same weights.
+      const [a, b] = await Promise.all(
+        ["js", "webgpu"].map((b) =>
+          readSafetensorsFile(join(out, `${b}-${eager ? "eager" : "traced"}`, "model.safetensors")),
+        ),
+      );
+      for (const [name, w] of Object.entries(a!.tensors)) {
+        const x = w.dataSync();
+        const y = b!.tensors[name]!.dataSync();
+        for (let i = 0; i < x.length; i++) expect(Math.abs(Number(x[i]) - Number(y[i]))).toBeLessThan(1e-4);
+      }
+    },
+    120_000,
+  );
 
   it("trains the same through the traced graph as op by op (--eager)", async () => {
     const data = await loadFashionMnist();

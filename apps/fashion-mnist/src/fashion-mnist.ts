@@ -224,11 +224,6 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: Seq
 
   const kind = opts.model ?? "mlp";
   const chunk = EVAL_CHUNK[kind];
-  if (np.getBackend().device && !opts.eager)
-    throw new Error(
-      `fashion-mnist: the traced step does not run on the '${np.getBackend().name}' backend yet ` +
-        "(graph plans allocate host buffers); add --eager to train op by op on it",
-    );
   const model = buildModel(kind, opts.seed);
   opts.log(model.summary(undefined, { print: false }));
   opts.log(
