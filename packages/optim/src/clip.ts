@@ -1,4 +1,4 @@
-import { clip, mul, type NDArray } from "@chainrule/ndarray";
+import { add, clip, div, maximum, mul, sqrt, square, sum, type NDArray } from "@chainrule/ndarray";
 
 type Grads = readonly (NDArray | null)[];
 
@@ -37,3 +37,24 @@ export function clipByValue<G extends Grads>(grads: G, min: number, max: number)
   if (!(min <= max)) throw new RangeError(`clipByValue: min (${min}) must be ≤ max (${max})`);
   return grads.map((g) => (g === null ? null : clip(g, min, max))) as unknown as G;
 }
+
+/**
+ * `clipNorm` then `clipValue` as array ops, for gradients on a device backend (whose values cannot be read
+ * synchronously): the global norm and the scale maxNorm / max(norm, maxNorm) stay 0-d arrays on the device.
+ */
+export function clipOnDevice(grads: Gradients, clipNorm?: number, clipValue?: number): (NDArray | null)[] {
+  let out: (NDArray | null)[] = grads.map((g) => g ?? null);
+  if (clipNorm !== undefined) {
+    const present = out.filter((g): g is NDArray => g !== null);
+    if (present.length > 0) {
+      const sq = present.map((g) => sum(square(g))).reduce((a, b) => add(a, b));
+      const norm = sqrt(sq);
+      const scale = div(clipNorm, maximum(norm, clipNorm));
+      out = out.map((g) => (g === null ? null : mul(g, scale)));
+    }
+  }
+  if (clipValue !== undefined) out = out.map((g) => (g === null ? null : clip(g, -clipValue, clipValue)));
+  return out;
+}
+
+type Gradients = readonly (NDArray | null | undefined)[];

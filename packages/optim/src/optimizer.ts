@@ -7,7 +7,7 @@ import {
   type DeviceStorage,
   type TypedArray,
 } from "@chainrule/ndarray";
-import { clipScale, globalNorm } from "./clip";
+import { clipOnDevice, clipScale, globalNorm } from "./clip";
 import { resolveLr, type LearningRate } from "./schedules";
 import { exportState, importState, newSlot, type FloatSlot, type OptimizerState } from "./state";
 
@@ -160,16 +160,16 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     const t = this.t + 1;
     const lr = checkLr(this.name, resolveLr(this.lr, t), `the learning rate for update ${t}`);
     const device = params.some((p) => p.onDevice);
-    if (device && (this.clipNorm !== undefined || this.clipValue !== undefined))
-      throw new Error(`${this.name}.step: clipNorm and clipValue are not supported on device parameters yet`);
-    const scale = this.clipNorm === undefined ? 1 : clipScale(globalNorm(grads), this.clipNorm);
+    // On a device the norm stays there: the clipped gradients are array ops, nothing is read back.
+    const deviceGrads = device ? noGrad(() => clipOnDevice(grads, this.clipNorm, this.clipValue)) : grads;
+    const scale = device || this.clipNorm === undefined ? 1 : clipScale(globalNorm(grads), this.clipNorm);
     // The loops below record nothing anyway; noGrad keeps any array op a subclass adds off the tapes.
     noGrad(() => {
       for (let i = 0; i < params.length; i++) {
         const g = grads[i];
         if (g === null || g === undefined) continue;
         if (params[i]!.onDevice) {
-          this.updateOnDevice(i, g, lr, ++this.paramSteps[i]!);
+          this.updateOnDevice(i, deviceGrads[i]!, lr, ++this.paramSteps[i]!);
           continue;
         }
         const data =
