@@ -15,7 +15,7 @@ import type {
   UnaryOp,
 } from "@chainrule/ndarray";
 import { BINARY_CODES, INSTR_CODES, SLOT_CODES, UNARY_CODES } from "./generated/ops";
-import { WASM_UNARY } from "./elementwise-ops";
+import { WASM_BINARY, WASM_UNARY } from "./elementwise-ops";
 import { freshArena, type Runtime } from "./wasm/runtime";
 import { paddedBytes } from "./wasm/typed";
 
@@ -31,22 +31,8 @@ const BLOCK = 512;
 const SLOT_WORDS = 4;
 const INSTR_WORDS = 7;
 
-/** Binary ops with an exact lane form in a group: the arithmetic of WASM_BINARY and every comparison. */
-export const GROUP_BINARY: { readonly [K in BinaryOp]: boolean } = {
-  add: true,
-  sub: true,
-  mul: true,
-  div: true,
-  pow: false,
-  maximum: true,
-  minimum: true,
-  eq: true,
-  ne: true,
-  lt: true,
-  le: true,
-  gt: true,
-  ge: true,
-};
+/** Binary ops with an exact lane form in a group: the same set as the eager wasm kernels. */
+export const GROUP_BINARY = WASM_BINARY;
 
 const COMPARE: ReadonlySet<string> = new Set(["eq", "ne", "lt", "le", "gt", "ge"]);
 const isUnary = (op: string): op is UnaryOp => Object.hasOwn(UNARY_CODES, op);
