@@ -61,9 +61,22 @@ function runTorch(python) {
       },
       stdio: ["ignore", "pipe", "ignore"],
     });
-    return JSON.parse(out.toString());
+    const result = JSON.parse(out.toString());
+    warnOnReferenceBlas(result.blas);
+    return result;
   } catch {
     return undefined;
+  }
+}
+
+// Debian's reference BLAS (libblas3) makes PyTorch's products ~15× slower than with OpenBLAS: the ratios would
+// flatter chainrule. Say so loudly rather than print them silently.
+function warnOnReferenceBlas(blas) {
+  if (!/openblas|mkl|blis/i.test(blas ?? "")) {
+    log(
+      `bench: WARNING PyTorch runs on the BLAS at ${blas}, not an optimized one: its figures are far below ` +
+        "its speed. Install OpenBLAS (apt-get install libopenblas0-pthread) and run again.",
+    );
   }
 }
 
@@ -333,7 +346,7 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   wasm: wasm.backendInfo(),
-  torch: torch && { version: torch.version, threads: torch.threads },
+  torch: torch && { version: torch.version, threads: torch.threads, blas: torch.blas },
   rows,
 };
 // Written beside the target and renamed: a killed run never leaves half a results file.
