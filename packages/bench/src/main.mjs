@@ -118,6 +118,15 @@ function onBackend(name, fn) {
     np.setBackend(before);
   }
 }
+async function onBackendAsync(name, fn) {
+  const before = np.getBackend();
+  np.setBackend(backends[name]);
+  try {
+    return await fn();
+  } finally {
+    np.setBackend(before);
+  }
+}
 const onBoth = (fn) => ({ "chainrule js": onBackend("js", fn), "chainrule wasm": onBackend("wasm", fn) });
 
 if (want("matmul")) {
@@ -233,6 +242,26 @@ if (want("gpt")) {
     ...onBoth(() => gpt.traced(np, nn, attention, optim, graph)),
     ...peer,
   });
+  // The same steps with weights and AdamW state on the GPU (SwiftShader without one: CPU emulation: no peer
+  // ratio on these rows, where PyTorch runs on the CPU).
+  const gpu = await webgpu
+    .installDawn()
+    .then(async (dawn) => (await import("@chainrule/backend-webgpu")).createWebGpuBackend({ gpu: dawn }))
+    .catch((e) => log(`bench: no webgpu row for gpt: ${e.message}`));
+  const where =
+    gpu && `webgpu on ${gpu.adapter}${/swiftshader/i.test(gpu.adapter) ? " (CPU emulation)" : ""}`;
+  if (gpu) backends.webgpu = gpu;
+  const kinds = [
+    ["eager", gpt.eagerWebGpu],
+    ["traced", gpt.tracedWebGpu],
+  ];
+  for (const [kind, f] of gpu ? kinds : []) {
+    log(`bench: gpt ${kind}, ${where}`);
+    const onGpu = await onBackendAsync("webgpu", () => f(np, nn, attention, optim, graph));
+    row(`makemore GPT training step (${kind}), 2 blocks, dim 32, ${where}`, "tokens/s", true, {
+      "chainrule webgpu": onGpu,
+    });
+  }
 }
 if (want("cnn")) {
   log("bench: cnn");
