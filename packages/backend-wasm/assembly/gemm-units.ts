@@ -33,62 +33,27 @@ function gemmUnit<T>(job: usize, u: i32, scratch: usize): void {
   const unit = field(job, 14);
   const alpha = <T>load<f64>(job + 72);
   const beta = <T>load<f64>(job + 80);
+  // The unit's block of C, and the operand packed up front for every unit (0: the unit packs its own).
+  let i0 = 0;
+  let i1 = m;
+  let j0 = 0;
+  let j1 = n;
+  let pa: usize = 0;
+  let pb: usize = 0;
   if (mode == ROWS) {
-    const i0 = u * unit;
-    const pb = <usize>field(job, 12);
-    gemmBlock<T>(
-      transA,
-      transB,
-      m,
-      n,
-      k,
-      alpha,
-      a,
-      lda,
-      b,
-      ldb,
-      beta,
-      c,
-      ldc,
-      0,
-      pb,
-      i0,
-      min(m, i0 + unit),
-      0,
-      n,
-      scratch,
-    );
+    i0 = u * unit;
+    i1 = min(m, i0 + unit);
+    pb = <usize>field(job, 12);
   } else if (mode == COLS) {
-    const j0 = u * unit;
-    const pa = <usize>field(job, 11);
-    gemmBlock<T>(
-      transA,
-      transB,
-      m,
-      n,
-      k,
-      alpha,
-      a,
-      lda,
-      b,
-      ldb,
-      beta,
-      c,
-      ldc,
-      pa,
-      0,
-      0,
-      m,
-      j0,
-      min(n, j0 + unit),
-      scratch,
-    );
+    j0 = u * unit;
+    j1 = min(n, j0 + unit);
+    pa = <usize>field(job, 11);
   } else {
     a = at<T>(a, u * field(job, 15));
     b = at<T>(b, u * field(job, 16));
     c = at<T>(c, u * field(job, 17));
-    gemmBlock<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, 0, 0, m, 0, n, scratch);
   }
+  gemmBlock<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pa, pb, i0, i1, j0, j1, scratch);
 }
 
 export function gemmUnitF32(job: usize, u: i32, scratch: usize): void {

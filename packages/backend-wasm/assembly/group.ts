@@ -39,6 +39,7 @@ import {
 export const GROUP_BLOCK: i32 = 512;
 
 // Slot descriptor: 4 i32 words (kind, ptr, period, buffer) and one f64 value; instruction: 7 i32 words.
+// The buffer is a row's block buffer, or an output's tail buffer (a full slot), else 0.
 const SLOT_WORDS: i32 = 4;
 const INSTR_WORDS: i32 = 7;
 
@@ -241,18 +242,34 @@ function fillRow<T>(buf: usize, row: usize, period: i32, start: i32, count: i32)
 }
 
 function resolveSlots<T>(slots: usize, cur: usize, nSlots: i32, i0: i32, count: i32): void {
+  const partial = count % (16 / (sizeof<T>() as i32)) != 0;
   for (let s = 0; s < nSlots; s++) {
     const w = s * SLOT_WORDS;
     const kind = word(slots, w);
     const ptr = <usize>word(slots, w + 1);
     let p = ptr;
-    if (kind == SLOT_FULL) p = ptr + <usize>i0 * sizeof<T>();
-    else if (kind == SLOT_ROW) {
+    if (kind == SLOT_FULL) {
+      // A full slot with a tail buffer is an output: a block ending in a partial vector is computed there and
+      // copied out exactly (flushTails), so no store lands past the output's last element.
+      const tail = <usize>word(slots, w + 3);
+      p = partial && tail != 0 ? tail : ptr + <usize>i0 * sizeof<T>();
+    } else if (kind == SLOT_ROW) {
       const period = word(slots, w + 2);
       p = <usize>word(slots, w + 3);
       fillRow<T>(p, ptr, period, i0 % period, count);
     }
     store<u32>(cur + ((<usize>s) << 2), <u32>p);
+  }
+}
+
+/** Copies the `count` elements computed in each output's tail buffer to their place (see resolveSlots). */
+function flushTails<T>(slots: usize, nSlots: i32, i0: i32, count: i32): void {
+  for (let s = 0; s < nSlots; s++) {
+    const w = s * SLOT_WORDS;
+    const tail = <usize>word(slots, w + 3);
+    if (word(slots, w) != SLOT_FULL || tail == 0) continue;
+    const ptr = <usize>word(slots, w + 1);
+    memory.copy(ptr + <usize>i0 * sizeof<T>(), tail, <usize>count * sizeof<T>());
   }
 }
 
@@ -279,7 +296,7 @@ function runProgram<T>(
   const lanes = 16 / (sizeof<T>() as i32);
   for (let i0 = 0; i0 < n; i0 += GROUP_BLOCK) {
     const count = min(GROUP_BLOCK, n - i0);
-    // Whole vectors: buffers are padded, and lanes past `count` are never copied out.
+    // Whole vectors: buffers are padded, and lanes past `count` never reach an output (flushTails).
     const bytes = <usize>((count + lanes - 1) & ~(lanes - 1)) * sizeof<T>();
     resolveSlots<T>(slots, cur, nSlots, i0, count);
     for (let k = 0; k < nInstr; k++) {
@@ -298,6 +315,7 @@ function runProgram<T>(
       else if (kind == INSTR_COPY) memory.copy(d, a, bytes);
       if (word(prog, w + 6) != 0) runRoundF32(d, d, bytes);
     }
+    if (count % lanes != 0) flushTails<T>(slots, nSlots, i0, count);
   }
 }
 

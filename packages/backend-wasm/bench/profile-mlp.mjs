@@ -1,7 +1,8 @@
 // The Fashion-MNIST MLP training step (784-256-128-64-32-10 relu, softmax cross-entropy, Adam 1e-3, batch 100:
 // the `pnpm bench fashion` workload), eager and traced, on the wasm backend as main had it before the wasm
 // reductions and fused groups ("before": matmul, arithmetic elementwise ops from 16,384 elements, Adam) and as
-// it is now. The configurations run
+// it is now, and now without resident plans ("copies": the traced step's buffers in JS arrays, which every
+// kernel copies into wasm memory and back, as before resident plans). The configurations run
 // interleaved in one process, so load from other jobs hits them alike; times are CPU ms of this process.
 // Run on the built packages (`pnpm run build`): node packages/backend-wasm/bench/profile-mlp.mjs [--rounds N]
 import * as np from "@chainrule/ndarray";
@@ -47,7 +48,9 @@ const before = {
   name: "wasm-before",
   kernels: { ...oldElementwise, matmul: now.kernels.matmul },
   compileElementwise: undefined,
+  residentMemory: undefined,
 };
+const copies = { ...now, name: "wasm-copies", residentMemory: undefined };
 
 function layers(seed) {
   const rng = new np.Random(seed);
@@ -92,11 +95,12 @@ function steps(backend) {
   };
 }
 
-const configs = { before: steps(before), now: steps(now) };
+const configs = { before: steps(before), copies: steps(copies), now: steps(now) };
 const times = {};
 for (let round = -2; round < ROUNDS; round++) {
   for (const [name, backend] of [
     ["before", before],
+    ["copies", copies],
     ["now", now],
   ]) {
     np.setBackend(backend);
@@ -110,9 +114,11 @@ for (let round = -2; round < ROUNDS; round++) {
 console.log(`CPU ms per step, median of ${ROUNDS} rounds of ${STEPS} steps:`);
 for (const mode of ["eager", "traced"]) {
   const b = median(times[`${mode} before`]);
+  const c = median(times[`${mode} copies`]);
   const n = median(times[`${mode} now`]);
   console.log(
-    `  ${mode.padEnd(7)} before ${b.toFixed(1).padStart(7)}   now ${n.toFixed(1).padStart(7)}   ×${(b / n).toFixed(2)}`,
+    `  ${mode.padEnd(7)} before ${b.toFixed(2).padStart(7)}   copies ${c.toFixed(2).padStart(7)}   now ${n.toFixed(2).padStart(7)}` +
+      `   before/now ×${(b / n).toFixed(2)}   copies/now ×${(c / n).toFixed(2)}`,
   );
 }
 np.setBackend(now);

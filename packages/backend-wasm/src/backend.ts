@@ -17,6 +17,7 @@ import { compareKernels, wasmCast, wasmWhere } from "./elementwise-groups";
 import { gemm } from "./gemm";
 import { compileElementwiseGroup } from "./group";
 import { reduceKernels } from "./reduce";
+import { residentMemory } from "./wasm/resident";
 import { initBackend, jsFallback, type BackendOptions, type FallbackOptions } from "./lifecycle";
 import { initThreads, type ThreadOptions } from "./threads/index";
 
@@ -140,6 +141,11 @@ export interface WasmBackendOptions extends BackendOptions {
    * `@chainrule/backend-wasm/conv` (layer-conv's im2col, col2im and max pooling in wasm).
    */
   primitiveKernels?: PrimitiveKernels;
+  /**
+   * Keep traced plans' buffers in wasm memory (default true where the memory is shared), so kernels read and
+   * write them in place instead of copying them in and out. `false` gives every plan JS typed arrays.
+   */
+  resident?: boolean;
 }
 
 /** Compiles the module (and starts workers when asked) and returns the Backend. */
@@ -155,6 +161,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<H
     fused: { adam: wasmAdam },
     compileElementwise: compileElementwiseGroup,
     primitiveKernels,
+    residentMemory: options.resident === false ? undefined : residentMemory(),
   };
 }
 

@@ -4,8 +4,8 @@
 import { ShapeError, type CustomKernel, type NDArray } from "@chainrule/ndarray";
 import type { Dtype, FloatArray } from "./dtype";
 import { biasAct } from "./fused";
+import { placeInput, placeOutput, range, type Target } from "./wasm/resident";
 import { freshArena, type Arena } from "./wasm/runtime";
-import { view } from "./wasm/views";
 
 /** The window geometry of layer-conv's primitives (its `Window2D`), in the order assembly/conv.ts reads it. */
 export const GEOMETRY_FIELDS = [
@@ -44,12 +44,15 @@ function putGeometry(arena: Arena, p: WindowParams): number {
   return ptr;
 }
 
-function putArray(arena: Arena, dtype: Dtype, ptr: number, x: NDArray): void {
-  view(arena.rt, dtype, ptr, x.size).set(x.dataSync() as FloatArray);
+/** The contiguous elements of `x` in wasm memory: in place when resident, else copied into the arena. */
+function input(arena: Arena, x: NDArray): number {
+  return placeInput(arena, x.dataSync());
 }
 
-function takeOut(arena: Arena, dtype: Dtype, ptr: number, out: NDArray): void {
-  (out.buffer as FloatArray).set(view(arena.rt, dtype, ptr, out.size), out.offset);
+/** Where the kernel writes `out` (apart from the inputs it reads). */
+function output(arena: Arena, out: NDArray, reads: readonly NDArray[], ptrs: readonly number[]): Target {
+  const ranges = reads.map((x, i) => range(x.buffer, ptrs[i]!, x.size));
+  return placeOutput(arena, out.buffer, out.offset, out.size, { reads: ranges });
 }
 
 type Kind = "im2col" | "col2im";
@@ -61,14 +64,13 @@ function windowCopy(kind: Kind, fallback: CustomKernel<WindowParams>): CustomKer
     if (!dtype) return fallback(inputs, p, out);
     const arena = freshArena();
     const pg = putGeometry(arena, p);
-    const px = arena.alloc(bytes(dtype, x.size));
-    const py = arena.alloc(bytes(dtype, out.size));
-    putArray(arena, dtype, px, x);
+    const px = input(arena, x);
+    const y = output(arena, out, [x], [px]);
     const ex = arena.rt.exports;
     const f32 = dtype === "float32";
     const fn = kind === "im2col" ? (f32 ? ex.im2colF32 : ex.im2colF64) : f32 ? ex.col2imF32 : ex.col2imF64;
-    fn(pg, px, py, x.shape[0]!);
-    takeOut(arena, dtype, py, out);
+    fn(pg, px, y.ptr, x.shape[0]!);
+    y.finish();
   };
 }
 
@@ -89,15 +91,12 @@ function windowPool(
     const windows = n * p.outH * p.outW * p.channels;
     const arena = freshArena();
     const pg = putGeometry(arena, p);
-    const ps = arena.alloc(bytes(dtype, sel.size));
+    const ps = input(arena, sel);
     // Max pooling gathers from its own selector (`[x, x]`): one copy serves both.
-    const aliased = v === sel;
-    const pv = aliased ? ps : arena.alloc(bytes(dtype, v.size));
-    const py = arena.alloc(bytes(dtype, out.size));
+    const pv = v === sel ? ps : input(arena, v);
+    const y = output(arena, out, [sel, v], [ps, pv]);
     const pidx = arena.alloc(4 * windows);
     const pbest = arena.alloc(bytes(dtype, p.channels));
-    putArray(arena, dtype, ps, sel);
-    if (!aliased) putArray(arena, dtype, pv, v);
     const ex = arena.rt.exports;
     const f32 = dtype === "float32";
     const fn =
@@ -108,13 +107,13 @@ function windowPool(
         : f32
           ? ex.poolScatterF32
           : ex.poolScatterF64;
-    const status = fn(pg, ps, pv, py, n, pidx, pbest);
+    const status = fn(pg, ps, pv, y.ptr, n, pidx, pbest);
     if (status !== 0) {
       const w = (status - 1) % (p.outH * p.outW);
       const oy = Math.floor(w / p.outW);
       throw new ShapeError(`maxPool2d: window (${oy}, ${w % p.outW}) lies entirely in the padding`);
     }
-    takeOut(arena, dtype, py, out);
+    y.finish();
   };
 }
 

@@ -1,10 +1,10 @@
 // Elementwise kernels on contiguous Float32Array/Float64Array data. Outputs may alias
-// inputs: everything is copied into wasm memory before the kernel runs.
+// inputs: an output overlapping an input is computed in the arena and copied back.
 import { type FloatArray, allocLike, sameDtype } from "./dtype";
 import { BINARY_CODES, UNARY_CODES } from "./generated/ops";
 import { type BinaryOp, type UnaryOp, opcode } from "./opcodes";
 import { freshArena } from "./wasm/runtime";
-import { copyIn, copyOut } from "./wasm/views";
+import { placeInput, placeOutput, range } from "./wasm/resident";
 
 function checkLength(name: string, x: FloatArray, length: number): void {
   if (x.length !== length) throw new RangeError(`${name} must have length ${length}, got ${x.length}`);
@@ -17,13 +17,11 @@ export function unary<T extends FloatArray>(op: UnaryOp, x: T, out?: T): T {
   const dtype = sameDtype({ x, out: y });
   checkLength("out", y, x.length);
   const arena = freshArena();
-  const bytes = x.BYTES_PER_ELEMENT * x.length;
-  const px = arena.alloc(bytes);
-  const py = arena.alloc(bytes);
-  copyIn(arena.rt, px, x);
+  const px = placeInput(arena, x);
+  const py = placeOutput(arena, y, 0, y.length, { reads: [range(x, px, x.length)] });
   const ex = arena.rt.exports;
-  (dtype === "float32" ? ex.unaryF32 : ex.unaryF64)(code, px, py, x.length);
-  copyOut(arena.rt, py, y);
+  (dtype === "float32" ? ex.unaryF32 : ex.unaryF64)(code, px, py.ptr, x.length);
+  py.finish();
   return y;
 }
 
@@ -38,15 +36,13 @@ export function binary<T extends FloatArray>(op: BinaryOp, a: T, b: T, out?: T):
   checkLength("b", b, a.length);
   checkLength("out", y, a.length);
   const arena = freshArena();
-  const bytes = a.BYTES_PER_ELEMENT * a.length;
-  const pa = arena.alloc(bytes);
-  const pb = arena.alloc(bytes);
-  const py = arena.alloc(bytes);
-  copyIn(arena.rt, pa, a);
-  copyIn(arena.rt, pb, b);
+  const pa = placeInput(arena, a);
+  const pb = placeInput(arena, b);
+  const reads = [range(a, pa, a.length), range(b, pb, b.length)];
+  const py = placeOutput(arena, y, 0, y.length, { reads });
   const ex = arena.rt.exports;
-  (dtype === "float32" ? ex.binaryF32 : ex.binaryF64)(code, pa, pb, py, a.length);
-  copyOut(arena.rt, py, y);
+  (dtype === "float32" ? ex.binaryF32 : ex.binaryF64)(code, pa, pb, py.ptr, a.length);
+  py.finish();
   return y;
 }
 
@@ -64,14 +60,13 @@ export function binaryRowBroadcast<T extends FloatArray>(op: BinaryOp, a: T, b: 
   checkLength("out", y, a.length);
   const rows = cols === 0 ? 0 : a.length / cols;
   const arena = freshArena();
-  const pa = arena.alloc(a.BYTES_PER_ELEMENT * a.length);
-  const pb = arena.alloc(b.BYTES_PER_ELEMENT * cols);
-  const py = arena.alloc(a.BYTES_PER_ELEMENT * a.length);
-  copyIn(arena.rt, pa, a);
-  copyIn(arena.rt, pb, b);
+  const pa = placeInput(arena, a);
+  const pb = placeInput(arena, b);
+  const reads = [range(a, pa, a.length), range(b, pb, cols)];
+  const py = placeOutput(arena, y, 0, y.length, { reads });
   const ex = arena.rt.exports;
-  (dtype === "float32" ? ex.binaryRowsF32 : ex.binaryRowsF64)(code, pa, pb, py, rows, cols);
-  copyOut(arena.rt, py, y);
+  (dtype === "float32" ? ex.binaryRowsF32 : ex.binaryRowsF64)(code, pa, pb, py.ptr, rows, cols);
+  py.finish();
   return y;
 }
 
@@ -88,19 +83,17 @@ export function binaryScalar<T extends FloatArray>(
   const dtype = sameDtype({ a, out: y });
   checkLength("out", y, a.length);
   const arena = freshArena();
-  const bytes = a.BYTES_PER_ELEMENT * a.length;
-  const pa = arena.alloc(bytes);
-  const py = arena.alloc(bytes);
-  copyIn(arena.rt, pa, a);
+  const pa = placeInput(arena, a);
+  const py = placeOutput(arena, y, 0, y.length, { reads: [range(a, pa, a.length)] });
   const ex = arena.rt.exports;
   (dtype === "float32" ? ex.binaryScalarF32 : ex.binaryScalarF64)(
     code,
     pa,
     s,
-    py,
+    py.ptr,
     a.length,
     scalarFirst ? 1 : 0,
   );
-  copyOut(arena.rt, py, y);
+  py.finish();
   return y;
 }

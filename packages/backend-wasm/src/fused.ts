@@ -2,7 +2,7 @@
 import { type FloatArray, allocLike, sameDtype } from "./dtype";
 import { ACTIVATIONS, type Activation, opcode } from "./opcodes";
 import { freshArena } from "./wasm/runtime";
-import { copyIn, copyOut } from "./wasm/views";
+import { placeInput, placeOutput, range, type Target } from "./wasm/resident";
 
 /** out[r, c] = act(x[r, c] + bias[c]) with x viewed as [x.length / bias.length, bias.length]. */
 export function biasAct<T extends FloatArray>(x: T, bias: T, act: Activation = "none", out?: T): T {
@@ -16,14 +16,12 @@ export function biasAct<T extends FloatArray>(x: T, bias: T, act: Activation = "
   if (y.length !== x.length) throw new RangeError(`out must have length ${x.length}, got ${y.length}`);
   const rows = cols === 0 ? 0 : x.length / cols;
   const arena = freshArena();
-  const px = arena.alloc(x.BYTES_PER_ELEMENT * x.length);
-  const pb = arena.alloc(x.BYTES_PER_ELEMENT * cols);
-  const py = arena.alloc(x.BYTES_PER_ELEMENT * x.length);
-  copyIn(arena.rt, px, x);
-  copyIn(arena.rt, pb, bias);
+  const px = placeInput(arena, x);
+  const pb = placeInput(arena, bias);
+  const py = placeOutput(arena, y, 0, y.length, { reads: [range(x, px, x.length), range(bias, pb, cols)] });
   const ex = arena.rt.exports;
-  (dtype === "float32" ? ex.biasActF32 : ex.biasActF64)(px, pb, py, rows, cols, code);
-  copyOut(arena.rt, py, y);
+  (dtype === "float32" ? ex.biasActF32 : ex.biasActF64)(px, pb, py.ptr, rows, cols, code);
+  py.finish();
   return y;
 }
 
@@ -56,21 +54,21 @@ export function adamUpdate<T extends FloatArray>(
   const c1 = 1 / (1 - beta1 ** step);
   const c2 = 1 / (1 - beta2 ** step);
   const arena = freshArena();
-  const bytes = param.BYTES_PER_ELEMENT * n;
-  const pp = arena.alloc(bytes);
-  const pg = arena.alloc(bytes);
-  const pm = arena.alloc(bytes);
-  const pv = arena.alloc(bytes);
-  copyIn(arena.rt, pp, param);
-  copyIn(arena.rt, pg, grad);
-  copyIn(arena.rt, pm, m);
-  copyIn(arena.rt, pv, v);
+  const pg = placeInput(arena, grad);
+  // Each state array is updated in place where it is resident, else through the arena; the gradient is
+  // only read, so a state array overlapping it goes through the arena too.
+  const reads = [range(grad, pg, n)];
+  const [pp, pm, pv] = [param, m, v].map((x) => placeOutput(arena, x, 0, n, { load: true, reads })) as [
+    Target,
+    Target,
+    Target,
+  ];
   const ex = arena.rt.exports;
   (dtype === "float32" ? ex.adamF32 : ex.adamF64)(
-    pp,
+    pp.ptr,
     pg,
-    pm,
-    pv,
+    pm.ptr,
+    pv.ptr,
     n,
     lr,
     beta1,
@@ -81,9 +79,9 @@ export function adamUpdate<T extends FloatArray>(
     c1,
     c2,
   );
-  copyOut(arena.rt, pp, param);
-  copyOut(arena.rt, pm, m);
-  copyOut(arena.rt, pv, v);
+  pp.finish();
+  pm.finish();
+  pv.finish();
 }
 
 /** y ← y + alpha·x in place; the SGD step is `axpy(-lr, grad, param)`. */
@@ -91,13 +89,10 @@ export function axpy<T extends FloatArray>(alpha: number, x: T, y: T): T {
   const dtype = sameDtype({ x, y });
   if (x.length !== y.length) throw new RangeError(`x and y lengths differ: ${x.length} vs ${y.length}`);
   const arena = freshArena();
-  const bytes = x.BYTES_PER_ELEMENT * x.length;
-  const px = arena.alloc(bytes);
-  const py = arena.alloc(bytes);
-  copyIn(arena.rt, px, x);
-  copyIn(arena.rt, py, y);
+  const px = placeInput(arena, x);
+  const py = placeOutput(arena, y, 0, y.length, { load: true, reads: [range(x, px, x.length)] });
   const ex = arena.rt.exports;
-  (dtype === "float32" ? ex.axpyF32 : ex.axpyF64)(x.length, alpha, px, py);
-  copyOut(arena.rt, py, y);
+  (dtype === "float32" ? ex.axpyF32 : ex.axpyF64)(x.length, alpha, px, py.ptr);
+  py.finish();
   return y;
 }

@@ -1,12 +1,23 @@
 // BLAS-style GEMM over caller typed arrays: C = alpha·op(A)·op(B) + beta·C, row-major,
-// with op(X) = Xᵀ when transX. Operands are copied into wasm memory with their strides
-// intact (the packing step in assembly/gemm.ts absorbs transposes), C is copied back
-// element-exactly so gaps between rows of a strided C are never touched.
+// with op(X) = Xᵀ when transX. Operands are read in place when they are resident in wasm memory
+// and copied in otherwise, with their strides intact (the packing step in assembly/gemm.ts absorbs
+// transposes); C is written in place or copied back element-exactly, so gaps between rows of a
+// strided C are never touched.
 import { type Dtype, type FloatArray, checkCount, dtypeOf, elementBytes } from "./dtype";
 import { plan, runSplit, tile, type Placed } from "./gemm-split";
 import { poolFor } from "./threads/index";
-import { type Runtime, freshArena } from "./wasm/runtime";
-import { copyIn, view } from "./wasm/views";
+import {
+  copied,
+  copyIn,
+  overlaps,
+  placeInput,
+  range,
+  residentPtr,
+  type Range,
+  type Target,
+} from "./wasm/resident";
+import { type Arena, type Runtime, freshArena } from "./wasm/runtime";
+import { view } from "./wasm/views";
 
 /** Elements a row-major rows×cols operand with leading dimension ld spans. */
 function span(rows: number, cols: number, ld: number): number {
@@ -73,6 +84,7 @@ function scaleC(p: Problem, beta: number): void {
 function copyOutC(rt: Runtime, p: Problem, ptr: number, total: number): void {
   const { array: dst, offset, ld, stride } = p.C;
   const src = view(rt, p.dtype, ptr, total);
+  copied.bytesOut += p.batch * p.m * p.n * elementBytes(p.dtype);
   if (ld === p.n && (p.batch === 1 || stride === p.m * p.n)) {
     dst.set(src.subarray(0, p.batch * p.m * p.n), offset);
     return;
@@ -83,6 +95,19 @@ function copyOutC(rt: Runtime, p: Problem, ptr: number, total: number): void {
       dst.set(src.subarray(row, row + p.n), offset + row);
     }
   }
+}
+
+/** C in place when resident (and apart from A and B), else in the arena and copied back element-exactly. */
+function placeC(arena: Arena, p: Problem, spanC: number, reads: Range[], beta: number): Target {
+  const C = p.C.array;
+  const at = residentPtr(arena.rt, C, p.C.offset, spanC);
+  const own = range(C, at, spanC);
+  if (at >= 0 && !reads.some((r) => overlaps(r, own))) {
+    return { ptr: at, finish: () => undefined };
+  }
+  const ptr = arena.alloc(spanC * elementBytes(p.dtype));
+  if (beta !== 0) copyIn(arena.rt, ptr, C, p.C.offset, spanC);
+  return { ptr, finish: () => copyOutC(arena.rt, p, ptr, spanC) };
 }
 
 function run(p: Problem, alpha: number, beta: number): void {
@@ -98,13 +123,12 @@ function run(p: Problem, alpha: number, beta: number): void {
   const split = pool && plan(m, n, k, batch, pool.size + 1, tile(p.dtype, rt.relaxed));
 
   const ex = rt.exports;
-  const bytes = elementBytes(p.dtype);
   const spanA = batchSpan(p.A, batch);
   const spanB = batchSpan(p.B, batch);
-  const spanC = batchSpan(p.C, batch);
-  const a = arena.alloc(spanA * bytes);
-  const b = arena.alloc(spanB * bytes);
-  const c = arena.alloc(spanC * bytes);
+  const a = placeInput(arena, p.A.array, p.A.offset, spanA);
+  const b = placeInput(arena, p.B.array, p.B.offset, spanB);
+  const reads = [range(p.A.array, a, spanA), range(p.B.array, b, spanB)];
+  const c = placeC(arena, p, batchSpan(p.C, batch), reads, beta);
   const placed: Placed = {
     dtype: p.dtype,
     transA: p.transA,
@@ -118,18 +142,15 @@ function run(p: Problem, alpha: number, beta: number): void {
     lda: p.A.ld,
     b,
     ldb: p.B.ld,
-    c,
+    c: c.ptr,
     ldc: p.C.ld,
     strideA: p.A.stride,
     strideB: p.B.stride,
     strideC: p.C.stride,
   };
-  if (pool && split) {
-    copyOperands(rt, p, placed, spanA, spanB, spanC);
-    runSplit(pool, arena, placed, split);
-  } else {
+  if (pool && split) runSplit(pool, arena, placed, split);
+  else {
     const scratch = arena.alloc((p.dtype === "float32" ? ex.gemmScratchF32 : ex.gemmScratchF64)(m, n, k));
-    copyOperands(rt, p, placed, spanA, spanB, spanC);
     const kernel = p.dtype === "float32" ? ex.gemmBatchedF32 : ex.gemmBatchedF64;
     kernel(
       +p.transA,
@@ -143,7 +164,7 @@ function run(p: Problem, alpha: number, beta: number): void {
       b,
       p.B.ld,
       beta,
-      c,
+      c.ptr,
       p.C.ld,
       batch,
       p.A.stride,
@@ -152,13 +173,7 @@ function run(p: Problem, alpha: number, beta: number): void {
       scratch,
     );
   }
-  copyOutC(rt, p, c, spanC);
-}
-
-function copyOperands(rt: Runtime, p: Problem, g: Placed, spanA: number, spanB: number, spanC: number): void {
-  copyIn(rt, g.a, p.A.array, p.A.offset, spanA);
-  copyIn(rt, g.b, p.B.array, p.B.offset, spanB);
-  if (g.beta !== 0) copyIn(rt, g.c, p.C.array, p.C.offset, spanC);
+  c.finish();
 }
 
 function problem(

@@ -16,6 +16,7 @@ import type {
 } from "@chainrule/ndarray";
 import { BINARY_CODES, INSTR_CODES, SLOT_CODES, UNARY_CODES } from "./generated/ops";
 import { WASM_BINARY, WASM_UNARY } from "./elementwise-ops";
+import { copied, overlaps, range, residentPtr, type Range } from "./wasm/resident";
 import { freshArena, type Runtime } from "./wasm/runtime";
 import { paddedBytes } from "./wasm/typed";
 
@@ -157,7 +158,25 @@ function source(s: Slot): TypedArray | undefined {
   return e.buffer.subarray(e.offset, e.offset + n);
 }
 
-/** One run: copy the inputs into wasm memory, run the program, copy the output back. */
+/** Whether `a` holds the program's lane type, so wasm can read (or write) it where it is. */
+const inLanes = (a: TypedArray, lanes: Lanes) =>
+  lanes === "f32" ? a instanceof Float32Array : a instanceof Float64Array;
+
+/** The address of an input already in wasm memory in the lane type (a resident array), else -1. */
+function inPlace(rt: Runtime, lanes: Lanes, src: TypedArray): number {
+  return inLanes(src, lanes) ? residentPtr(rt, src, 0, src.length) : -1;
+}
+
+/** Where the program writes its output in place: a resident array of the lane type, apart from the inputs. */
+function outInPlace(rt: Runtime, p: Program, out: NDArray, reads: readonly Range[]): number {
+  const buf = out.buffer;
+  if (!inLanes(buf, p.lanes)) return -1;
+  const ptr = residentPtr(rt, buf, out.offset, out.size);
+  const own = range(buf, ptr, out.size);
+  return ptr >= 0 && !reads.some((r) => overlaps(r, own)) ? ptr : -1;
+}
+
+/** One run: inputs in wasm memory (in place when resident, else copied in), the program, the output out. */
 function runProgram(p: Program, out: NDArray): void {
   const n = out.size;
   const es = p.lanes === "f32" ? 4 : 8;
@@ -171,18 +190,25 @@ function runProgram(p: Program, out: NDArray): void {
   const values: number[] = [];
   const copies: [number, TypedArray][] = [];
   const bytes: [number, number, Uint8Array][] = [];
-  for (const s of p.slots) {
+  const reads: Range[] = [];
+  let outResident = false;
+  p.slots.forEach((s, i) => {
     const src = source(s);
     // Whole inputs and the output span all n elements; rows their period; members and splats one block.
     const length = s.kind === SLOT_CODES.full ? n : s.kind === SLOT_CODES.row ? s.period! : BLOCK;
-    const ptr = arena.alloc(paddedBytes({ BYTES_PER_ELEMENT: es }, length));
-    const buf = s.kind === SLOT_CODES.row ? arena.alloc(BLOCK * es) : 0;
+    const resident = src ? inPlace(rt, p.lanes, src) : i === p.outSlot ? outInPlace(rt, p, out, reads) : -1;
+    const ptr = resident >= 0 ? resident : arena.alloc(paddedBytes({ BYTES_PER_ELEMENT: es }, length));
+    // Rows are expanded into a block buffer; the output's last partial vector is computed in one.
+    const buf = s.kind === SLOT_CODES.row || i === p.outSlot ? arena.alloc(BLOCK * es) : 0;
+    if (i === p.outSlot) outResident = resident >= 0;
+    if (src && resident >= 0) reads.push(range(src, ptr, src.length));
     // Byte inputs are copied as bytes and widened in wasm (a converting set costs several times more).
-    if (src instanceof Uint8Array) bytes.push([ptr, arena.alloc(src.length), src]);
+    else if (src instanceof Uint8Array) bytes.push([ptr, arena.alloc(src.length), src]);
     else if (src) copies.push([ptr, src]);
     words.push(s.kind, ptr, s.period ?? 0, buf);
     values.push(s.literal ?? (s.ext && s.kind === SLOT_CODES.splat ? s.ext.buffer[s.ext.offset]! : 0));
-  }
+  });
+  const pOut = words[SLOT_WORDS * p.outSlot + 1]!;
   const boolOut = out.buffer instanceof Uint8Array;
   const pBytesOut = boolOut ? arena.alloc(n) : 0;
   const mem = rt.memory.buffer;
@@ -191,20 +217,28 @@ function runProgram(p: Program, out: NDArray): void {
   new Int32Array(mem, pProg, INSTR_WORDS * p.instrs.length).set(p.instrs.flat());
   // Typed-array set converts each input to the lane type exactly (integers are exact in f64; the f32 programs
   // only take float32 and byte inputs).
-  for (const [ptr, src] of copies) laneView(rt, p.lanes, ptr, src.length).set(src);
+  for (const [ptr, src] of copies) copyIn(rt, ptr, src, p.lanes);
   const ex = rt.exports;
   const f64 = p.lanes === "f64" ? 1 : 0;
   for (const [ptr, at, src] of bytes) {
     new Uint8Array(mem, at, src.length).set(src);
+    copied.bytesIn += src.length;
     ex.widenU8(ptr, at, src.length, f64);
   }
   (f64 ? ex.groupF64 : ex.groupF32)(pSlots, pValues, p.slots.length, pProg, p.instrs.length, n, pCur);
-  const pOut = words[SLOT_WORDS * p.outSlot + 1]!;
+  if (outResident) return;
   const dst = out.buffer.subarray(out.offset, out.offset + n);
   if (boolOut) {
     ex.narrowU8(pBytesOut, pOut, n, f64);
     dst.set(new Uint8Array(mem, pBytesOut, n));
   } else dst.set(laneView(rt, p.lanes, pOut, n));
+  copied.bytesOut += n * dst.BYTES_PER_ELEMENT;
+}
+
+/** Copies an input into a lane buffer, converting to the lane type (counted as copied bytes). */
+function copyIn(rt: Runtime, ptr: number, src: TypedArray, lanes: Lanes): void {
+  laneView(rt, lanes, ptr, src.length).set(src);
+  copied.bytesIn += src.length * src.BYTES_PER_ELEMENT;
 }
 
 /**

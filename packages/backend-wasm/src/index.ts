@@ -24,6 +24,7 @@ export {
   wasmArgKernel,
   type ReducePrim,
 } from "./reduce";
+export { copyStats } from "./wasm/resident";
 export { measureSimdPeak, type SimdPeak } from "./peak";
 export {
   initThreads,

@@ -4,7 +4,7 @@
 import { jsBackend, type Kernel, type NDArray, type ReduceOp } from "@chainrule/ndarray";
 import { ELEMENT_CODES, REDUCE_CODES } from "./generated/ops";
 import { freshArena } from "./wasm/runtime";
-import { paddedBytes, viewLike } from "./wasm/typed";
+import { placeInput } from "./wasm/resident";
 
 /**
  * Below this many input elements a reduction stays on the reference kernel: the copy into wasm memory and
@@ -113,11 +113,10 @@ export function reduceInWasm(
   const arg = op === "argmax" || op === "argmin";
   const arena = freshArena();
   const bpe = x.buffer.BYTES_PER_ELEMENT;
-  const px = arena.alloc(paddedBytes(x.buffer, span));
+  const px = placeInput(arena, x.buffer, lo, span);
   const py = arena.alloc(8 * out.size);
   const pBest = columns && arg ? arena.alloc(8 * kept.size) : 0;
   const { rt } = arena;
-  viewLike(rt, x.buffer, px, span).set(x.buffer.subarray(lo, lo + span));
   const base = px + (x.offset - lo) * bpe;
   const code = REDUCE_CODES[op];
   const element = ELEMENT_CODES[x.dtype === "bool" ? "uint8" : x.dtype];

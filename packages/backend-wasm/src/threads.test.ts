@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import {
   backendInfo,
+  DEFAULT_THREAD_MIN_FLOPS,
   gemmBatched,
   initBackend,
   initThreads,
@@ -9,8 +10,9 @@ import {
   threadStats,
 } from "./index";
 import { plan, tile } from "./gemm-split";
-import { pauseWorkerForTest } from "./threads/index";
-import { MAX_UNITS } from "./threads/protocol";
+import { contentionForTest, pauseWorkerForTest, stallWorkerForTest } from "./threads/index";
+import { SplitPolicy } from "./threads/policy";
+import { CONTENDED_BACKOFF_MS, MAX_BACKOFF_MS, MAX_UNITS } from "./threads/protocol";
 import { maxRelError, randomArray } from "./test-helpers";
 import type { Dtype } from "./dtype";
 
@@ -184,11 +186,90 @@ describe("thread pool", () => {
     expect(threadStats().workerUnits).toBeGreaterThan(start);
   });
 
+  it("keeps GEMMs on the calling thread after a worker stalls inside a unit, with the same bits", async () => {
+    // The default threshold (minFlops 0 means "always split", contention or not); this product is far above it.
+    expect(await initThreads({ threads: 2, minFlops: DEFAULT_THREAD_MIN_FLOPS })).toBe(2);
+    const single = run(...cases[2]!);
+    const STALL_MS = 400;
+    stallWorkerForTest(1, STALL_MS);
+    // Run until the worker has claimed a unit (and slept inside it): that job waited for it.
+    const start = threadStats().workerUnits;
+    const deadline = performance.now() + 20_000;
+    while (threadStats().workerUnits === start && performance.now() < deadline) {
+      expect(Array.from(run(...cases[2]!))).toEqual(Array.from(single));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(threadStats().workerUnits).toBeGreaterThan(start);
+    // The stalled job set a back-off (it only shrinks after clean split jobs, and none ran since).
+    expect(contentionForTest().backoffMs).toBeGreaterThanOrEqual(CONTENDED_BACKOFF_MS);
+    const jobs = threadStats().jobs;
+    const stillContended = contentionForTest().contended; // false only if this thread lost ≥ 100 ms here
+    expect(Array.from(run(...cases[2]!))).toEqual(Array.from(single));
+    if (stillContended) expect(threadStats().jobs).toBe(jobs); // not split: the calling thread alone
+  });
+
   it("shuts down and falls back to one thread", async () => {
     const single = run(...cases[0]!);
     await shutdownThreads();
     expect(threadCount()).toBe(1);
     expect(Array.from(run(...cases[0]!))).toEqual(Array.from(single));
     expect(await initThreads({ threads: 1 })).toBe(1);
+  });
+});
+
+describe("the split's fallback policy", () => {
+  const at = (t0: number) => {
+    let now = t0;
+    return { clock: () => now, advance: (ms: number) => (now += ms) };
+  };
+
+  it("backs off after a job that waited for a stalled worker, and not after one that did not", () => {
+    const t = at(1000);
+    const p = new SplitPolicy(t.clock);
+    p.record(2, 0.1); // the worker finished with the caller
+    expect(p.contended).toBe(false);
+    p.record(2, 5); // waited 5 ms after 2 ms of its own work
+    expect(p.contended).toBe(true);
+    t.advance(CONTENDED_BACKOFF_MS - 1);
+    expect(p.contended).toBe(true);
+    t.advance(2);
+    expect(p.contended).toBe(false);
+  });
+
+  it("doubles the back-off while stalls keep coming, up to the maximum, and relaxes after clean jobs", () => {
+    const t = at(0);
+    const p = new SplitPolicy(t.clock);
+    const backoffs: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      p.record(1, 10);
+      backoffs.push(p.currentBackoffMs);
+      t.advance(p.currentBackoffMs); // the probe after the back-off stalls again
+    }
+    expect(backoffs).toEqual([100, 200, 400, 800, 1600, 3200, 3200, 3200]);
+    expect(MAX_BACKOFF_MS).toBe(3200);
+    for (let i = 0; i < 5; i++) p.record(1, 0);
+    expect(p.currentBackoffMs).toBe(100);
+    p.record(1, 0);
+    expect(p.currentBackoffMs).toBe(0); // fully relaxed: the next stall starts from the base again
+    expect(p.contended).toBe(false);
+  });
+
+  it("under sustained contention loses at most one stall per maximum back-off", () => {
+    // A model of the worst case: every split job stalls for 20 ms. Count split jobs over one minute of GEMMs.
+    const t = at(0);
+    const p = new SplitPolicy(t.clock);
+    let split = 0;
+    while (t.clock() < 60_000) {
+      if (p.contended)
+        t.advance(1); // a 1 ms GEMM on the calling thread
+      else {
+        split++;
+        p.record(1, 20);
+        t.advance(21);
+      }
+    }
+    // 100 + 200 + … + 3200 ms of ramp, then one stall every 3.2 s: 6 + ~18 jobs, ≈ 0.8% of the minute stalled.
+    expect(split).toBeLessThanOrEqual(6 + Math.ceil(60_000 / MAX_BACKOFF_MS));
+    expect((split * 20) / 60_000).toBeLessThan(0.01);
   });
 });

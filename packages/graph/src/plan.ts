@@ -100,7 +100,7 @@ export class Plan {
     options: PlanOptions = {},
   ) {
     const backend = (this.backend = getBackend());
-    const memory = (this.memory = planMemory(backend));
+    const memory = (this.memory = planMemory(backend, this));
     this.copyKernel = kernelsOf(backend).copy;
     const nodes = graph.nodes;
     const kernelOf = kernelResolver(backend);
@@ -112,8 +112,9 @@ export class Plan {
     const { steps, fused } = memory.device
       ? { steps: planned, fused: new Set<string>() }
       : fuseDescent(graph, leaves, c, l, planned);
-    const buffers = assignBuffers(nodes, c, l, steps, memory.allocate);
-    const arrays = materialize(nodes, c, l, buffers, memory, backend);
+    const escaping = fetchedRoots(leaves, c);
+    const buffers = assignBuffers(nodes, c, l, steps, memory, escaping);
+    const arrays = materialize(nodes, c, l, buffers, memory, backend, escaping);
     const codegen = options.codegen ?? true;
     const e = emitSteps({ nodes, c, arrays, buffers, backend, memory, kernelOf, codegen }, steps);
     this.updates = bindUpdates(graph, c, l, arrays, fused, memory, this.copyKernel, e);
@@ -148,6 +149,11 @@ export class Plan {
       `${s.buffers} buffers (${s.bufferBytes} bytes)`;
     return [head, ...this.listing].join("\n");
   }
+}
+
+/** The nodes owning the buffers of fetched values: what a run hands out, which may outlive the plan. */
+function fetchedRoots(leaves: readonly Leaf[], c: Canonical): Set<number> {
+  return new Set(leaves.filter((l) => l.kind === "node").map((l) => c.rootOf(c.canon[l.id]!)));
 }
 
 function planStats(

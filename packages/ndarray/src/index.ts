@@ -89,6 +89,7 @@ export type {
   HostBackend,
   DeviceBackend,
   DeviceMemory,
+  ResidentMemory,
   DeviceStorage,
   FusedKernels,
   ElementwiseGroup,

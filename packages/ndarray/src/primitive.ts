@@ -170,6 +170,17 @@ interface BackendBase {
 export interface HostBackend extends BackendBase {
   readonly kernels: Partial<KernelTable>;
   readonly device?: undefined;
+  /** Where long-lived buffers (a traced plan's) go so that this backend's kernels use them in place. */
+  readonly residentMemory?: ResidentMemory;
+}
+
+/**
+ * Typed arrays in a host backend's own memory (wasm linear memory), which its kernels read and write
+ * without copying. They are ordinary typed arrays to every other kernel.
+ */
+export interface ResidentMemory {
+  /** A zeroed contiguous typed array of `size` elements; its memory is freed once `owner` is garbage. */
+  allocate(dtype: DType, size: number, owner: object): TypedArray;
 }
 
 /** A backend whose memory is not a JS typed array (WebGPU): it must supply every kernel. */

@@ -77,3 +77,13 @@ export function threadStats(): PoolStats {
 export function pauseWorkerForTest(index: number, ms: number): void {
   pool?.pauseWorker(index, ms);
 }
+
+/** Tests: makes worker `index` sleep `ms` inside the next unit it claims (descheduled mid-unit). */
+export function stallWorkerForTest(index: number, ms: number): void {
+  pool?.stallWorker(index, ms);
+}
+
+/** Tests: whether GEMMs are kept on the calling thread now, and the back-off of the next stall. */
+export function contentionForTest(): { contended: boolean; backoffMs: number } {
+  return { contended: pool?.contended ?? false, backoffMs: pool?.policy.currentBackoffMs ?? 0 };
+}

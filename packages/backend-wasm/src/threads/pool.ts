@@ -7,18 +7,19 @@ import type { Runtime } from "../wasm/runtime";
 import {
   ARGS,
   CALLER_SPIN_MS,
-  CONTENDED_BACKOFF_MS,
   CTRL_INTS,
   DONE,
   FAILED,
   MAX_UNITS,
   PAUSE_BASE,
   SEQ,
+  STALL_BASE,
   STOP,
   UNIT_SHIFT,
   WORD,
   WORKER_UNITS,
 } from "./protocol";
+import { SplitPolicy } from "./policy";
 import { WORKER_SOURCE } from "./worker-source";
 
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -169,11 +170,12 @@ export class ThreadPool {
     return new ThreadPool(rt, workers, ctrl, args);
   }
 
-  private backoffUntil = 0;
+  /** When GEMMs go back to the calling thread (after a worker stalled inside a unit). */
+  readonly policy = new SplitPolicy();
 
   /** Whether a recent job found a worker stalled inside a unit (its core taken by another process). */
   get contended(): boolean {
-    return this.backoffUntil > performance.now();
+    return this.policy.contended;
   }
 
   get size(): number {
@@ -220,11 +222,8 @@ export class ThreadPool {
     }
     const t1 = performance.now();
     this.awaitDone(job.units);
-    // Waiting here means a worker was still inside a unit. Far longer than this thread's own share means
-    // it was descheduled mid-unit: then stay single-threaded for a while (see `contended`).
-    const waited = performance.now() - t1;
-    if (waited > CALLER_SPIN_MS + 0.5 * (t1 - t0))
-      this.backoffUntil = performance.now() + CONTENDED_BACKOFF_MS;
+    // Waiting here means a worker was still inside a unit; the policy decides whether that was a stall.
+    this.policy.record(t1 - t0, performance.now() - t1);
     if (localError !== undefined) throw localError;
     if (Atomics.load(ctrl, FAILED) !== 0) {
       throw new Error("@chainrule/backend-wasm: a worker failed while running a kernel");
@@ -247,6 +246,11 @@ export class ThreadPool {
     Atomics.store(this.ctrl, PAUSE_BASE + index, ms);
     Atomics.add(this.ctrl, SEQ, 1);
     Atomics.notify(this.ctrl, SEQ);
+  }
+
+  /** Makes worker `index` (1-based) sleep `ms` inside the next unit it claims: a worker descheduled mid-unit. */
+  stallWorker(index: number, ms: number): void {
+    Atomics.store(this.ctrl, STALL_BASE + index, ms);
   }
 
   /** Asks workers to leave their loop, then terminates them. */

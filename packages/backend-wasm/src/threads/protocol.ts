@@ -6,7 +6,7 @@
 // size are read together and a thread that joins late (woken late, descheduled) finds the job exhausted
 // and takes nothing. After a claim the job cannot finish until that unit is DONE, so its arguments stay
 // valid for the claimer: no thread reads a job's arguments before owning one of its units.
-export const CTRL_INTS = 64;
+export const CTRL_INTS = 136; // room for PAUSE_BASE and STALL_BASE + every worker (at most ARGS − 2)
 
 /** ctrl slots (Int32Array). */
 export const SEQ = 0; // bumped per job: wakes sleeping workers
@@ -16,6 +16,7 @@ export const FAILED = 3; // a unit threw in this job
 export const STOP = 4; // workers leave their loop
 export const WORKER_UNITS = 5; // units finished by workers since the pool started (diagnostics)
 export const PAUSE_BASE = 8; // + worker index: ms that worker sleeps on its next wake (tests: a descheduled worker)
+export const STALL_BASE = 72; // + worker index: ms that worker sleeps inside the next unit it claims (tests)
 
 export const UNIT_SHIFT = 12;
 /** At most this many units per job (the low bits of WORD). */
@@ -34,3 +35,5 @@ export const WORKER_SPIN_MS = 0.2;
 export const CALLER_SPIN_MS = 0.2;
 /** How long GEMMs stay on the calling thread after a worker was found stalled inside a unit. */
 export const CONTENDED_BACKOFF_MS = 100;
+/** The longest back-off: stalls that keep coming double it up to this (threads/policy.ts). */
+export const MAX_BACKOFF_MS = 3200;

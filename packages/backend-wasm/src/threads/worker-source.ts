@@ -6,6 +6,7 @@ import * as P from "./protocol";
 export const WORKER_SOURCE = `"use strict";
 const SEQ = ${P.SEQ}, WORD = ${P.WORD}, DONE = ${P.DONE}, FAILED = ${P.FAILED}, STOP = ${P.STOP};
 const WORKER_UNITS = ${P.WORKER_UNITS}, PAUSE_BASE = ${P.PAUSE_BASE}, UNIT_SHIFT = ${P.UNIT_SHIFT};
+const STALL_BASE = ${P.STALL_BASE};
 const MAX_UNITS = ${P.MAX_UNITS}, JOB_GEMM_F32 = ${P.JOB_GEMM_F32}, SPIN_MS = ${P.WORKER_SPIN_MS};
 function start(msg, post) {
   const instance = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
@@ -21,6 +22,8 @@ function start(msg, post) {
       const unit = word >>> UNIT_SHIFT;
       const total = word & MAX_UNITS;
       if (unit >= total) return;
+      const stall = Atomics.exchange(ctrl, STALL_BASE + me, 0);
+      if (stall > 0) Atomics.wait(nap, 0, 0, stall); // tests: descheduled inside a unit
       try {
         const fn = args[0] === JOB_GEMM_F32 ? ex.gemmUnitF32 : ex.gemmUnitF64;
         fn(args[1], unit, args[2 + me]);

@@ -4,8 +4,8 @@
 import { KERNELS_RELAXED_SHARED_WASM, KERNELS_SHARED_WASM, KERNELS_WASM } from "../generated/kernels.wasm";
 import { decodeBase64 } from "./base64";
 import type { KernelExports } from "./exports";
+import { ensureBytes, Heap } from "./heap";
 
-const PAGE = 65536;
 // Shared memories need a maximum up front; wasm32 pointers here are signed-safe below 2 GiB.
 const MAX_PAGES = 32768;
 const FALLBACK_MAX_PAGES = 8192;
@@ -17,6 +17,8 @@ export interface Runtime {
   readonly shared: boolean;
   readonly relaxed: boolean;
   readonly heapBase: number;
+  /** Long-lived blocks (resident buffers) between static data and the arena. */
+  readonly heap: Heap;
 }
 
 let current: Runtime | undefined;
@@ -61,13 +63,15 @@ function choose(): Choice {
 function instantiate(module: WebAssembly.Module, c: Choice): Runtime {
   const instance = new WebAssembly.Instance(module, { env: { memory: c.memory } });
   const exports = instance.exports as unknown as KernelExports;
+  const heapBase = exports.heapBase();
   return {
     module,
     memory: c.memory,
     exports,
     shared: c.shared,
     relaxed: c.relaxed,
-    heapBase: exports.heapBase(),
+    heapBase,
+    heap: new Heap(c.memory, heapBase),
   };
 }
 
@@ -110,19 +114,19 @@ export function dropRuntime(): void {
 }
 
 /**
- * Per-call bump allocator over the instance's linear memory, above static data.
+ * Per-call bump allocator over the instance's linear memory, above the heap's blocks.
  * Every public kernel starts with `reset()`, so scratch never accumulates; the
- * memory only grows to the high-water mark of the largest call.
+ * memory only grows to the high-water mark of the heap plus the largest call.
  */
 export class Arena {
   private top: number;
 
   constructor(readonly rt: Runtime) {
-    this.top = rt.heapBase;
+    this.top = rt.heap.top;
   }
 
   reset(): this {
-    this.top = this.rt.heapBase;
+    this.top = this.rt.heap.top;
     return this;
   }
 
@@ -130,15 +134,7 @@ export class Arena {
   alloc(bytes: number): number {
     const ptr = (this.top + 63) & ~63;
     const end = ptr + bytes;
-    const size = this.rt.memory.buffer.byteLength;
-    if (end > size) {
-      const pages = Math.ceil((end - size) / PAGE);
-      try {
-        this.rt.memory.grow(pages);
-      } catch (cause) {
-        throw new RangeError(`@chainrule/backend-wasm: cannot grow wasm memory to ${end} bytes`, { cause });
-      }
-    }
+    ensureBytes(this.rt.memory, end);
     this.top = end;
     return ptr;
   }

@@ -1,6 +1,7 @@
-// Copies between caller arrays and wasm memory. Views are created after all allocations
+// Views and copies between caller arrays and wasm memory. Views are created after all allocations
 // of a call, because growing memory replaces (and for private memory detaches) the buffer.
 import type { Dtype, FloatArray } from "../dtype";
+import * as resident from "./resident";
 import type { Runtime } from "./runtime";
 
 export function view(rt: Runtime, dtype: Dtype, ptr: number, length: number): FloatArray {
@@ -15,8 +16,7 @@ export function copyIn(
   offset = 0,
   length = src.length - offset,
 ): void {
-  const dtype = src instanceof Float32Array ? "float32" : "float64";
-  view(rt, dtype, ptr, length).set(src.subarray(offset, offset + length));
+  resident.copyIn(rt, ptr, src, offset, length);
 }
 
 export function copyOut(
@@ -26,6 +26,5 @@ export function copyOut(
   offset = 0,
   length = dst.length - offset,
 ): void {
-  const dtype = dst instanceof Float32Array ? "float32" : "float64";
-  dst.set(view(rt, dtype, ptr, length), offset);
+  resident.copyOut(rt, ptr, dst, offset, length);
 }

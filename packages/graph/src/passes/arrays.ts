@@ -5,8 +5,9 @@ import { checkResidence, type PlanMemory } from "./memory";
 import type { Canonical, Liveness } from "./types";
 
 /**
- * One array per live node, created once: placeholders get their own buffer, ops their planned slot,
- * views a layout over their root's buffer; variables are read in place, constants where kernels read.
+ * One array per live node, created once: placeholders get their own buffer (a handed-out one when
+ * fetched), ops their planned slot, views a layout over their root's buffer; variables are read in
+ * place, constants where kernels read.
  */
 export function materialize(
   nodes: readonly GraphNode[],
@@ -15,13 +16,14 @@ export function materialize(
   buffers: Buffers,
   memory: PlanMemory,
   backend: Backend,
+  escaping: ReadonlySet<number>,
 ): (NDArray | undefined)[] {
   const arrays: (NDArray | undefined)[] = new Array(nodes.length);
   nodes.forEach((n, id) => {
     if (!l.live[id]) return;
     switch (n.kind) {
       case "placeholder":
-        arrays[id] = memory.empty(n.shape, n.dtype);
+        arrays[id] = memory.empty(n.shape, n.dtype, escaping.has(id));
         break;
       case "variable":
         checkResidence(n.value!, `Variable '${n.name}'`, backend);

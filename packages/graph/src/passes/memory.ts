@@ -5,6 +5,7 @@ import {
   type DType,
   type DeviceMemory,
   type Kernel,
+  type ResidentMemory,
 } from "@chainrule/ndarray";
 import { GraphError } from "../errors";
 import type { Allocator } from "./buffers";
@@ -17,8 +18,14 @@ import type { Slot } from "./types";
 export interface PlanMemory {
   readonly device: DeviceMemory | undefined;
   readonly allocate: Allocator;
-  /** A fresh zeroed contiguous array. */
-  empty(shape: readonly number[], dtype: DType): NDArray;
+  /**
+   * For buffers whose values the plan hands out (fetched results), where they differ from the plan's own:
+   * resident plans keep their buffers in the backend's memory, which is freed with the plan, so what a caller
+   * may keep lives in ordinary typed arrays. Undefined: `allocate` serves both.
+   */
+  readonly allocateEscaping?: Allocator;
+  /** A fresh zeroed contiguous array (`escapes`: one the plan hands out). */
+  empty(shape: readonly number[], dtype: DType, escapes?: boolean): NDArray;
   /** A contiguous array of `shape` at the start of a slot (which may be larger). */
   over(slot: Slot, shape: readonly number[]): NDArray;
   /** A constant where the kernels read it (uploaded once, keeping its layout). */
@@ -52,6 +59,22 @@ const hostMemory: PlanMemory = {
   },
 };
 
+/**
+ * Host memory whose plan-internal buffers are the backend's resident arrays (wasm memory), read and written in
+ * place by its kernels and freed once `owner` (the plan) is garbage; fetched values stay in JS typed arrays.
+ */
+function residentMemory(resident: ResidentMemory, owner: object): PlanMemory {
+  const own: Allocator = (dtype, size) =>
+    size > 0 ? resident.allocate(dtype, size, owner) : allocate(dtype, 0);
+  return {
+    ...hostMemory,
+    allocate: own,
+    allocateEscaping: allocate,
+    empty: (shape, dtype, escapes) =>
+      new NDArray((escapes ? allocate : own)(dtype, sizeOf(shape)), shape, dtype),
+  };
+}
+
 function deviceMemory(device: DeviceMemory): PlanMemory {
   return {
     device,
@@ -75,9 +98,10 @@ function deviceMemory(device: DeviceMemory): PlanMemory {
   };
 }
 
-/** The plan's memory on `backend`. */
-export function planMemory(backend: Backend): PlanMemory {
-  return backend.device ? deviceMemory(backend.device) : hostMemory;
+/** The plan's memory on `backend`; resident buffers (where the backend has them) belong to `owner`. */
+export function planMemory(backend: Backend, owner: object): PlanMemory {
+  if (backend.device) return deviceMemory(backend.device);
+  return backend.residentMemory ? residentMemory(backend.residentMemory, owner) : hostMemory;
 }
 
 /** A Variable must live where the plan's kernels read and its update writes. */

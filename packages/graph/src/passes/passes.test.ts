@@ -115,23 +115,48 @@ describe("assignBuffers", () => {
       fetch.map((p) => g.output(p)!),
     );
     const sizes: number[] = [];
-    const b = assignBuffers(g.nodes, c, l, steps, (dtype, size) => {
-      sizes.push(size);
+    const escaped: number[] = [];
+    const counting = (into: number[]) => (dtype: np.DType, size: number) => {
+      into.push(size);
       return np.allocate(dtype, size);
-    });
+    };
+    const escaping = new Set(fetch.map((p) => c.rootOf(c.canon[g.output(p)!.id]!)));
+    const b = assignBuffers(
+      g.nodes,
+      c,
+      l,
+      steps,
+      { allocate: counting(sizes), allocateEscaping: counting(escaped) },
+      escaping,
+    );
     const [m1, , m3] = opIds(g, "matmul");
-    return { b, sizes, reused: b.slotOf.get(m3!) === b.slotOf.get(m1!) };
+    return { b, sizes, escaped, reused: b.slotOf.get(m3!) === b.slotOf.get(m1!) };
   };
 
-  it("reuses a buffer once its last reader has run", () => {
-    const { sizes, reused } = plan(["m3"]);
+  it("reuses a buffer once its last reader has run, but never for a fetched value", () => {
+    // m1's buffer is free after m2 reads it; m3 is fetched, so it takes a buffer of its own kind.
+    const { sizes, escaped, reused } = plan(["m3"]);
     expect(sizes).toEqual([4, 6]);
-    expect(reused).toBe(true);
+    expect(escaped).toEqual([4]);
+    expect(reused).toBe(false);
   });
 
   it("never reuses a fetched buffer", () => {
-    const { sizes, reused } = plan(["m1", "m3"]);
-    expect(sizes).toEqual([4, 6, 4]);
+    const { sizes, escaped, reused } = plan(["m1", "m3"]);
+    expect(sizes).toEqual([6]);
+    expect(escaped).toEqual([4, 4]);
     expect(reused).toBe(false);
+  });
+
+  it("reuses freely where one allocator serves both kinds", () => {
+    const g = trace(chain, [x]).graph;
+    const { c, l, steps } = passes(g, [g.output("m3")!]);
+    const sizes: number[] = [];
+    const allocate = (dtype: np.DType, size: number) => (sizes.push(size), np.allocate(dtype, size));
+    const escaping = new Set([c.rootOf(c.canon[g.output("m3")!.id]!)]);
+    const b = assignBuffers(g.nodes, c, l, steps, { allocate }, escaping);
+    const [m1, , m3] = opIds(g, "matmul");
+    expect(sizes).toEqual([4, 6]);
+    expect(b.slotOf.get(m3!)).toBe(b.slotOf.get(m1!));
   });
 });
