@@ -183,3 +183,12 @@ describe("tidy on a device backend", () => {
     await expect(inner!.data()).rejects.toThrow(/^data: this \[6\] float32 array was disposed/);
   });
 });
+
+describe("checks deferred to the next read (device values)", () => {
+  it("survive the tidy of the op that queued them, and still report", async () => {
+    np.setBackend(fakeDevice().backend);
+    const exponents = np.tidy(() => np.add(np.array([1, -2], { dtype: "int32" }), 0));
+    np.tidy(() => void np.pow(np.add(np.array([2, 3], { dtype: "int32" }), 0), exponents));
+    await expect(np.ones([1]).data()).rejects.toThrow(/pow: integers to negative integer powers/);
+  });
+});
