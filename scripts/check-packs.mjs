@@ -78,6 +78,9 @@ function checkSameOutput(app) {
     throw new Error(`ESM and CJS print differently at line ${i + 1}:\n  CJS: ${a[i]}\n  ESM: ${b[i]}`);
   }
   if (/_class\d*/.test(cjs)) throw new Error(`a class lost its name under CJS:\n${cjs}`);
+  const renamed = [...cjs.matchAll(/^class (\S+) named (\S*)$/gm)].filter(([, key, name]) => key !== name);
+  if (renamed.length > 0)
+    throw new Error(`exported classes lost their names: ${renamed.map((m) => m[0]).join("; ")}`);
   console.log(
     `check-packs: the same program prints the same ${cjs.split("\n").length} lines under ESM and CJS`,
   );

@@ -14,9 +14,6 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   sourcemap: false,
-  // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
-  // otherwise renames them `_class2` in summary(), toString() and error names.
-  keepNames: true,
   // seedrandom is CommonJS: a browser loading dist/index.js through an import map (no bundler) cannot import
   // it, so its Alea file is bundled in (its MIT notice goes with it, below).
   noExternal: ["seedrandom"],

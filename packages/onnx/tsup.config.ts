@@ -8,7 +8,4 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   sourcemap: false,
-  // Keeps class names in the CJS build, whose class-field lowering otherwise renames them `_class2` in
-  // summary(), toString() and error names.
-  keepNames: true,
 });

@@ -7,7 +7,4 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   sourcemap: false,
-  // Keeps class names (Model, Sequential, SafetensorsError…) in the CJS build, whose class-field lowering
-  // otherwise renames them `_class2` in summary(), toString() and error names.
-  keepNames: true,
 });

@@ -1,6 +1,7 @@
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { selectBackend } from "@chainrule/app-kit";
 import * as np from "@chainrule/ndarray";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
@@ -82,5 +83,33 @@ describe("apps/cat-mlp", () => {
     }
     expect(readFileSync(join(out, "cost.svg"), "utf8")).toContain("iteration");
     expect(readFileSync(join(out, "mislabeled.svg"), "utf8")).toContain("pred: ");
+  });
+
+  it("trains on webgpu (float32, costs read once per block) as in float32 on the js backend", async () => {
+    // SwiftShader (Debian's chromium) when the machine has no GPU; a machine's own setting wins.
+    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+    const common = { iterations: 4, lr: 0.05, seed: 0, dataDir: DEFAULT_DATA_DIR, printEvery: 2 };
+    const go = async (backend: "js" | "webgpu") => {
+      const previous = np.getBackend();
+      await selectBackend(backend);
+      try {
+        const dir = join(out, backend);
+        return (
+          await run({ ...common, dtype: "float32", out: dir, progress: "none", log: () => {}, backend })
+        ).metrics;
+      } finally {
+        np.setBackend(previous);
+      }
+    };
+    const js = await go("js");
+    const gpu = await go("webgpu");
+    expect(gpu.dtype).toBe("float32");
+    expect(gpu.costs.map((c) => c.iteration)).toEqual([0, 2, 4]);
+    gpu.costs.forEach((c, i) => expect(Math.abs(c.cost - js.costs[i]!.cost)).toBeLessThan(1e-5));
+    // The NumPy float64 recipe's first cost (the test above) holds in float32 too.
+    expect(gpu.costs[0]!.cost).toBeCloseTo(0.7108075217092175, 5);
+    // The test can fail: four steps at lr 0.05 moved the cost far beyond the tolerance.
+    expect(js.costs[0]!.cost - js.costs[2]!.cost).toBeGreaterThan(1e-3);
+    expect(gpu.trainAccuracy).toBeCloseTo(js.trainAccuracy, 2);
   });
 });

@@ -1,4 +1,4 @@
-import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
+import { ScalarLog, scalar, secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { noGrad } from "@chainrule/autograd";
 import { flattenImages, loadCatVsNonCat, normalizeImages } from "@chainrule/datasets/node";
 import * as np from "@chainrule/ndarray";
@@ -26,7 +26,7 @@ export const DEFAULT_DATA_DIR = fileURLToPath(
  * loss uses (the same cross-entropy, computed without log(0)).
  */
 export class LLayerNetwork extends Sequential {
-  constructor(dims: readonly number[] = LAYER_DIMS, seed = 0) {
+  constructor(dims: readonly number[] = LAYER_DIMS, seed = 0, dtype: "float32" | "float64" = "float64") {
     super(
       dims.slice(1).map(
         (units, l) =>
@@ -35,7 +35,7 @@ export class LLayerNetwork extends Sequential {
             activation: l < dims.length - 2 ? "relu" : "linear",
             kernelInitializer: "heNormal",
             biasInitializer: "zeros",
-            dtype: "float64",
+            dtype,
           }),
       ),
       { seed },
@@ -67,6 +67,8 @@ export interface Options {
   log: (line: string) => void;
   /** Recorded in metrics.json; select it with `selectBackend` before calling `run`. */
   backend?: string;
+  /** float64 by default, as the NumPy original; float32 on a device backend (WebGPU has no float64). */
+  dtype?: "float32" | "float64";
 }
 
 export interface Metrics {
@@ -76,6 +78,7 @@ export interface Metrics {
   lr: number;
   layerDims: number[];
   backend: string;
+  dtype: "float32" | "float64";
   trainAccuracy: number;
   testAccuracy: number;
   /** Cross-entropy on the training set after the last iteration. */
@@ -93,36 +96,40 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: LLa
   if (!Number.isInteger(opts.iterations) || opts.iterations < 1)
     throw new RangeError(`cat-mlp: iterations must be a whole number ≥ 1, got ${opts.iterations}`);
   const t0 = performance.now();
+  const device = np.getBackend().device;
+  const dtype = opts.dtype ?? (device ? "float32" : "float64");
   const { train, test, classNames } = await loadCatVsNonCat({ dir: opts.dataDir });
   // Flatten each 64×64×3 image to a row of 12288 values scaled to [0, 1] (the notebook's X / 255,
-  // with examples as rows instead of columns).
-  const xTrain = flattenImages(normalizeImages(train.images, { dtype: "float64" }));
-  const xTest = flattenImages(normalizeImages(test.images, { dtype: "float64" }));
-  const yTrain = np.cast(np.reshape(train.labels, [-1, 1]), "float64");
+  // with examples as rows instead of columns). On a device backend they are uploaded once, here.
+  const resident = (x: np.NDArray) => device?.accept(x) ?? x;
+  const xTrain = resident(flattenImages(normalizeImages(train.images, { dtype })));
+  const xTest = resident(flattenImages(normalizeImages(test.images, { dtype })));
+  const yTrain = np.cast(np.reshape(train.labels, [-1, 1]), dtype);
   opts.log(
     `cat vs non-cat: ${xTrain.shape[0]} train / ${xTest.shape[0]} test images of ${xTrain.shape[1]} values; ` +
       `layers ${LAYER_DIMS.join("-")}, lr ${opts.lr}, ${opts.iterations} iterations, seed ${opts.seed}`,
   );
 
-  const model = new LLayerNetwork(LAYER_DIMS, opts.seed);
+  const model = new LLayerNetwork(LAYER_DIMS, opts.seed, dtype);
   const optimizer = new SGD(model.parameters(), { lr: opts.lr });
-  const accuracy = (x: np.NDArray, labels: np.NDArray) => noGrad(() => binaryAccuracy(model.call(x), labels));
+  // Values are read with `await data()` (via `scalar`): on a device backend they stay there until then.
+  const accuracy = async (x: np.NDArray, labels: np.NDArray) =>
+    binaryAccuracy(await noGrad(() => model.call(x)).data(), labels);
   /** The cost and the training accuracy from one forward pass (sigmoid(z) > 0.5 exactly when z > 0). */
-  const onTrain = () =>
-    noGrad(() => {
-      const z = model.logits(xTrain);
-      return {
-        cost: binaryCrossEntropyWithLogits(z, yTrain).item(),
-        acc: binaryAccuracy(z, train.labels, 0),
-      };
-    });
+  const onTrain = async () => {
+    const z = noGrad(() => model.logits(xTrain));
+    const cost = noGrad(() => binaryCrossEntropyWithLogits(z, yTrain));
+    return { cost: await scalar(cost), acc: binaryAccuracy(await z.data(), train.labels, 0) };
+  };
 
   // fit's epochs are blocks of `printEvery` iterations; every batch of a block is the whole training set.
   const blocks = Math.ceil(opts.iterations / opts.printEvery);
   const blockLength = (b: number) => Math.min(opts.printEvery, opts.iterations - b * opts.printEvery);
   const fullBatch = { x: xTrain, y: yTrain };
+  // Each iteration's cost: read at once on the host, once per block on a device (one wait for the GPU).
+  const costLog = new ScalarLog();
   const perIteration: number[] = [];
-  const costs: Metrics["costs"] = [{ iteration: 0, cost: onTrain().cost }];
+  const costs: Metrics["costs"] = [{ iteration: 0, cost: (await onTrain()).cost }];
   const costLine = (c: { iteration: number; cost: number }) =>
     `Cost after iteration ${c.iteration}: ${c.cost.toFixed(6)}`;
   opts.log(costLine(costs[0]!));
@@ -135,13 +142,14 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: LLa
     data: (b: number) => Array.from({ length: blockLength(b) }, () => fullBatch),
     model,
     trainStep: ({ x, y }) => {
-      const c = optimizer.minimize(() => binaryCrossEntropyWithLogits(model.logits(x), y)).item();
-      perIteration.push(c);
-      return { cost: c };
+      const loss = optimizer.minimize(() => binaryCrossEntropyWithLogits(model.logits(x), y));
+      costLog.push(loss);
+      return loss.onDevice ? ({} as Record<string, number>) : { cost: loss.item() };
     },
-    validate: () => {
-      const { cost, acc } = onTrain();
-      return { cost, train_acc: acc, test_acc: accuracy(xTest, test.labels) };
+    validate: async () => {
+      perIteration.push(...(await costLog.take()));
+      const { cost, acc } = await onTrain();
+      return { cost, train_acc: acc, test_acc: await accuracy(xTest, test.labels) };
     },
     callbacks: [
       {
@@ -158,9 +166,9 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: LLa
   });
   const trainSeconds = secondsSince(tTrain);
 
-  const trainAccuracy = accuracy(xTrain, train.labels);
-  const testAccuracy = accuracy(xTest, test.labels);
-  const probs = Array.from(noGrad(() => model.call(xTest)).dataSync());
+  const trainAccuracy = await accuracy(xTrain, train.labels);
+  const testAccuracy = await accuracy(xTest, test.labels);
+  const probs = Array.from(await noGrad(() => model.call(xTest)).data());
   const truth = Array.from(test.labels.dataSync());
   const mislabeled = probs
     .map((p, index) => ({ index, pred: p > 0.5 ? 1 : 0, truth: truth[index]!, probability: p }))
@@ -222,6 +230,7 @@ export async function run(opts: Options): Promise<{ metrics: Metrics; model: LLa
     lr: opts.lr,
     layerDims: [...LAYER_DIMS],
     backend: opts.backend ?? "js",
+    dtype,
     trainAccuracy,
     testAccuracy,
     finalCost: costs[costs.length - 1]!.cost,

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { selectBackend } from "@chainrule/app-kit";
+import * as np from "@chainrule/ndarray";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
-import { MINIMA, run } from "./himmelblau";
+import { descend, MINIMA, run } from "./himmelblau";
 
 const out = mkdtempSync(join(tmpdir(), "himmelblau-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -40,5 +42,33 @@ describe("apps/himmelblau end to end", () => {
     const meta = await sharp(join(out, "himmelblau.png")).metadata();
     expect(meta.format).toBe("png");
     expect(meta.width).toBeGreaterThan(400);
+  });
+
+  it("descends on webgpu (float32, read every 20 steps) as in float32 on the js backend", async () => {
+    // SwiftShader (Debian's chromium) when the machine has no GPU; a machine's own setting wins.
+    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+    const opts = { steps: 60, lr: 0.01, printEvery: 20, dtype: "float32" as const };
+    const go = async (backend: "js" | "webgpu") => {
+      const previous = np.getBackend();
+      await selectBackend(backend);
+      try {
+        const lines: string[] = [];
+        return { t: await descend([-2, 2], { ...opts, log: (l) => lines.push(l) }), lines };
+      } finally {
+        np.setBackend(previous);
+      }
+    };
+    const js = await go("js");
+    const gpu = await go("webgpu");
+    expect(gpu.t.xs.length).toBe(61);
+    expect(gpu.lines.length).toBe(3);
+    for (const k of ["xs", "ys", "fs"] as const)
+      gpu.t[k].forEach((v, i) =>
+        expect(Math.abs(v - js.t[k][i]!)).toBeLessThan(1e-4 * Math.max(1, js.t[k][i]!)),
+      );
+    // Float32 steps agree with the float64 ones (the default) to float32 rounding, and they moved.
+    const f64 = await descend([-2, 2], { ...opts, dtype: "float64", log: () => {} });
+    expect(Math.abs(gpu.t.end[0] - f64.end[0])).toBeLessThan(1e-4);
+    expect(Math.abs(gpu.t.end[0] - -2)).toBeGreaterThan(0.5);
   });
 });

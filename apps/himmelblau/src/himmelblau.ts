@@ -1,7 +1,7 @@
 import { GradientTape, noGrad, Variable } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
 import { heatmap2d, sampleGrid, save } from "@chainrule/plot/node";
-import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
+import { ScalarLog, secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -40,6 +40,8 @@ export interface Options {
   jitter: number;
   printEvery: number;
   log: (line: string) => void;
+  /** float64 by default; float32 on a device backend (WebGPU has no float64). */
+  dtype?: "float32" | "float64";
 }
 
 export interface Trajectory {
@@ -52,16 +54,26 @@ export interface Trajectory {
   distance: number;
 }
 
-/** Runs gradient descent with a GradientTape from one start. */
-export function descend(
+/**
+ * Runs gradient descent with a GradientTape from one start. Every point is recorded; on a device backend
+ * (WebGPU) the points stay on the device and are read every `printEvery` steps, not at each step.
+ */
+export async function descend(
   start: [number, number],
-  opts: Pick<Options, "steps" | "lr" | "printEvery" | "log">,
-): Trajectory {
-  const x = new Variable(np.array(start[0], { dtype: "float64" }), { name: "x" });
-  const y = new Variable(np.array(start[1], { dtype: "float64" }), { name: "y" });
-  const xs = [x.item()];
-  const ys = [y.item()];
-  const fs = [himmelblau(x, y).item()];
+  opts: Pick<Options, "steps" | "lr" | "printEvery" | "log" | "dtype">,
+): Promise<Trajectory> {
+  const dtype = opts.dtype ?? (np.getBackend().device ? "float32" : "float64");
+  const x = new Variable(np.array(start[0], { dtype }), { name: "x" });
+  const y = new Variable(np.array(start[1], { dtype }), { name: "y" });
+  const logs = [new ScalarLog(), new ScalarLog(), new ScalarLog()] as const;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const fs: number[] = [];
+  const record = () => [x, y, himmelblau(x, y)].forEach((v, k) => logs[k]!.push(v));
+  const readBack = async () => {
+    for (const [k, values] of [xs, ys, fs].entries()) values.push(...(await logs[k]!.take()));
+  };
+  record();
   for (let step = 1; step <= opts.steps; step++) {
     const tape = new GradientTape();
     const f = tape.record(() => himmelblau(x, y));
@@ -70,16 +82,16 @@ export function descend(
       x.assignSub(gx!.mul(opts.lr));
       y.assignSub(gy!.mul(opts.lr));
     });
-    xs.push(x.item());
-    ys.push(y.item());
-    fs.push(himmelblau(x, y).item());
+    record();
     if (step % opts.printEvery === 0) {
+      await readBack();
       opts.log(
-        `step ${String(step).padStart(4)}: x = [${x.item().toFixed(6)}, ${y.item().toFixed(6)}], f(x) = ${fs[step]!.toExponential(4)}`,
+        `step ${String(step).padStart(4)}: x = [${xs[step]!.toFixed(6)}, ${ys[step]!.toFixed(6)}], f(x) = ${fs[step]!.toExponential(4)}`,
       );
     }
   }
-  const end: [number, number] = [x.item(), y.item()];
+  await readBack();
+  const end: [number, number] = [xs.at(-1)!, ys.at(-1)!];
   const dist = (m: readonly [number, number]) => Math.hypot(end[0] - m[0], end[1] - m[1]);
   const nearest = [...MINIMA].sort((a, b) => dist(a) - dist(b))[0]!;
   return { start, xs, ys, fs, end, nearestMinimum: [nearest[0], nearest[1]], distance: dist(nearest) };
@@ -90,6 +102,7 @@ export interface Metrics {
   seed: number;
   steps: number;
   lr: number;
+  dtype: "float32" | "float64";
   trajectories: {
     start: [number, number];
     end: [number, number];
@@ -105,18 +118,19 @@ export interface Metrics {
 export async function run(opts: Options): Promise<Metrics> {
   const t0 = performance.now();
   const rng = new np.Random(opts.seed);
-  const trajectories = STARTS.map((s, i) => {
+  const trajectories: Trajectory[] = [];
+  for (const [i, s] of STARTS.entries()) {
     const start: [number, number] = [
       s[0] + opts.jitter * (2 * rng.random() - 1),
       s[1] + opts.jitter * (2 * rng.random() - 1),
     ];
     opts.log(`trajectory ${i + 1} from (${start[0].toFixed(3)}, ${start[1].toFixed(3)}):`);
-    const t = descend(start, opts);
+    const t = await descend(start, opts);
     opts.log(
       `  → (${t.end[0].toFixed(4)}, ${t.end[1].toFixed(4)}), ${t.distance.toExponential(2)} from the minimum (${t.nearestMinimum.join(", ")})`,
     );
-    return t;
-  });
+    trajectories.push(t);
+  }
   const reached = new Set(
     trajectories.filter((t) => t.distance < 1e-3).map((t) => t.nearestMinimum.join(",")),
   );
@@ -148,6 +162,7 @@ export async function run(opts: Options): Promise<Metrics> {
     seed: opts.seed,
     steps: opts.steps,
     lr: opts.lr,
+    dtype: opts.dtype ?? (np.getBackend().device ? "float32" : "float64"),
     trajectories: trajectories.map((t) => ({
       start: t.start,
       end: t.end,

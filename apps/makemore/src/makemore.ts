@@ -1,4 +1,4 @@
-import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
+import { ScalarLog, secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { noGrad } from "@chainrule/autograd";
 import { minimize, placeholder, trace } from "@chainrule/graph";
 import { GPT } from "@chainrule/layer-attention";
@@ -28,6 +28,10 @@ export interface Options {
   /** Evaluate and print samples every this many steps. */
   evalEvery: number;
   words?: string[];
+  /** Validation windows per evaluation (default 256). */
+  valWindows?: number;
+  /** Words sampled at each log step (default 5) and at the end (default 20). */
+  samples?: { perLog: number; final: number };
 }
 
 /** A batch of random windows of the stream: x [B, T] and the next ids y [B·T]. */
@@ -42,35 +46,52 @@ function batch(stream: Int32Array, B: number, T: number, rng: np.Random) {
   return { x: np.fromTypedArray(x, [B, T], "int32"), y: np.fromTypedArray(y, [B * T], "int32") };
 }
 
-/** Mean cross-entropy (nats per character) over non-overlapping windows of the stream, in eval mode. */
-export function streamLoss(model: GPT, stream: Int32Array, T: number, maxWindows = 256): number {
+/**
+ * Mean cross-entropy (nats per character) over non-overlapping windows of the stream, in eval mode. The
+ * chunks' losses are read together at the end (`await data()`: on WebGPU, one wait for the GPU).
+ */
+export async function streamLoss(
+  model: GPT,
+  stream: Int32Array,
+  T: number,
+  maxWindows = 256,
+): Promise<number> {
   const n = Math.min(maxWindows, Math.floor((stream.length - 1) / T));
-  let total = 0;
+  const losses = new ScalarLog();
+  const sizes: number[] = [];
   model.eval();
   noGrad(() => {
     for (let i = 0; i < n; i += 64) {
       const m = Math.min(64, n - i);
       const x = np.fromTypedArray(stream.slice(i * T, (i + m) * T), [m, T], "int32");
       const y = np.fromTypedArray(stream.slice(i * T + 1, (i + m) * T + 1), [m * T], "int32");
-      total += sparseSoftmaxCrossEntropy(np.reshape(model.call(x), [m * T, ALPHABET.length]), y).item() * m;
+      losses.push(sparseSoftmaxCrossEntropy(np.reshape(model.call(x), [m * T, ALPHABET.length]), y));
+      sizes.push(m);
     }
   });
   model.train();
-  return total / n;
+  const chunk = await losses.take();
+  return chunk.reduce((total, l, k) => total + l * sizes[k]!, 0) / n;
 }
 
-/** Words sampled one character at a time from "." until the next ".". */
-export function sample(model: GPT, count: number, rng: np.Random, maxLength = 24): string[] {
+/**
+ * Words sampled one character at a time from "." until the next ".". Each character needs the previous
+ * one's probabilities: read with `await data()` (on WebGPU, one read per character, at log steps only).
+ */
+export async function sample(model: GPT, count: number, rng: np.Random, maxLength = 24): Promise<string[]> {
   const T = model.config.blockSize;
   const out: string[] = [];
   model.eval();
-  noGrad(() => {
+  try {
     for (let k = 0; k < count; k++) {
       const ids = [0];
       while (ids.length <= maxLength) {
         const ctx = ids.slice(-T);
-        const logits = model.call(np.fromTypedArray(Int32Array.from(ctx), [1, ctx.length], "int32"));
-        const p = np.softmax(np.slice(logits, [0, -1]), -1).toTypedArray();
+        const probs = noGrad(() => {
+          const logits = model.call(np.fromTypedArray(Int32Array.from(ctx), [1, ctx.length], "int32"));
+          return np.softmax(np.slice(logits, [0, -1]), -1);
+        });
+        const p = await probs.data();
         let u = rng.random();
         let next = p.length - 1;
         for (let i = 0; i < p.length; i++)
@@ -88,8 +109,9 @@ export function sample(model: GPT, count: number, rng: np.Random, maxLength = 24
           .join(""),
       );
     }
-  });
-  model.train();
+  } finally {
+    model.train();
+  }
   return out;
 }
 
@@ -131,16 +153,26 @@ export async function run(opts: Options) {
         [placeholder([opts.batchSize, T], "int32", "x"), placeholder([opts.batchSize * T], "int32", "y")],
       );
   const step = (x: np.NDArray, y: np.NDArray) =>
-    traced ? traced(x, y).loss.item() : optimizer.minimize(() => lossOf(x, y)).item();
+    traced ? traced(x, y).loss : optimizer.minimize(() => lossOf(x, y));
 
   const rng = new np.Random(opts.seed + 1);
   const sampleRng = new np.Random(opts.seed + 2);
   const history: { step: number; train: number; val: number }[] = [];
   const pending: string[] = [];
-  let trainSum = 0;
-  let trainCount = 0;
+  // The training losses since the last log step: read at once on the host, at the log step on a device.
+  const trainLosses = new ScalarLog();
   let stepNo = 0;
   const tTrain = performance.now();
+  const logStep = async (at: number) => {
+    const losses = await trainLosses.take();
+    const train = losses.reduce((a, b) => a + b, 0) / losses.length;
+    const val = await streamLoss(model, valStream, T, opts.valWindows);
+    history.push({ step: at, train, val });
+    const words = await sample(model, opts.samples?.perLog ?? 5, sampleRng);
+    pending.push(
+      `step ${at}: train ${train.toFixed(4)} · val ${val.toFixed(4)} nats/char · ${words.join(" ")}`,
+    );
+  };
   function* batches() {
     for (let i = 0; i < opts.steps; i++) yield batch(trainStream, opts.batchSize, T, rng);
   }
@@ -150,18 +182,14 @@ export async function run(opts: Options) {
     model,
     trainStep: ({ x, y }: { x: np.NDArray; y: np.NDArray }) => {
       const loss = step(x, y);
-      trainSum += loss;
-      trainCount++;
+      trainLosses.push(loss);
       stepNo++;
-      if (stepNo % opts.evalEvery === 0 || stepNo === opts.steps) {
-        const val = streamLoss(model, valStream, T);
-        history.push({ step: stepNo, train: trainSum / trainCount, val });
-        pending.push(
-          `step ${stepNo}: train ${(trainSum / trainCount).toFixed(4)} · val ${val.toFixed(4)} nats/char · ${sample(model, 5, sampleRng).join(" ")}`,
-        );
-        trainSum = trainCount = 0;
-      }
-      return { loss };
+      // On a device the loss stays there (fit would read it at every step); the log lines carry it.
+      const result: Record<string, number> = loss.onDevice ? {} : { loss: loss.item() };
+      // Only log steps return a promise: the other steps stay synchronous (no microtask per step).
+      return stepNo % opts.evalEvery === 0 || stepNo === opts.steps
+        ? logStep(stepNo).then(() => result)
+        : result;
     },
     callbacks: [{ onTrainEnd: () => pending.splice(0).forEach((l) => opts.log(l)) }],
     progress: opts.progress,
@@ -169,7 +197,7 @@ export async function run(opts: Options) {
   const trainSeconds = secondsSince(tTrain);
   pending.splice(0).forEach((l) => opts.log(l));
   const valLoss = history.at(-1)!.val;
-  const samples = sample(model, 20, sampleRng);
+  const samples = await sample(model, opts.samples?.final ?? 20, sampleRng);
   mkdirSync(opts.out, { recursive: true });
   await saveSafetensorsFile(model, join(opts.out, "model.safetensors"), {
     metadata: {

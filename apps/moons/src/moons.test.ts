@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { selectBackend } from "@chainrule/app-kit";
+import * as np from "@chainrule/ndarray";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "./moons";
@@ -24,6 +26,32 @@ describe("apps/moons end to end (shortened)", () => {
     expect(traced.history.train_mse).toEqual(eager.history.train_mse);
     expect(traced.metrics.testAccuracy).toBe(eager.metrics.testAccuracy);
     expect(traced.metrics.execution).toBe("traced graph");
+  });
+
+  it.each([
+    ["traced", false],
+    ["eager", true],
+  ])("trains on webgpu (%s) as on the js backend, reading once per epoch", async (_, eager) => {
+    // SwiftShader (Debian's chromium) when the machine has no GPU; a machine's own setting wins.
+    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json";
+    const base = { epochs: 2, lr: 0.5, seed: 1, nSamples: 40, noise: 0.2, printEvery: 1, eager };
+    const go = async (backend: "js" | "webgpu") => {
+      const previous = np.getBackend();
+      await selectBackend(backend);
+      try {
+        const dir = join(out, `${backend}-${eager}`);
+        return (await run({ ...base, out: dir, progress: "none", log: () => {} })).history;
+      } finally {
+        np.setBackend(previous);
+      }
+    };
+    const js = await go("js");
+    const gpu = await go("webgpu");
+    for (const key of ["train_mse", "test_mse"] as const)
+      gpu[key]!.forEach((v, e) => expect(Math.abs(v - js[key]![e]!)).toBeLessThan(1e-5));
+    expect(gpu.test_acc).toEqual(js.test_acc);
+    // The test can fail: two epochs of 28 steps moved the MSE by far more than the tolerance.
+    expect(Math.abs(js.train_mse![1]! - js.train_mse![0]!)).toBeGreaterThan(1e-3);
   });
 
   it("trains, prints every 10 epochs, and writes metrics and four plots", async () => {

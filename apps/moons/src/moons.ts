@@ -1,4 +1,4 @@
-import { secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
+import { onHostBackend, scalar, secondsSince, writeJsonAtomic } from "@chainrule/app-kit";
 import { noGrad } from "@chainrule/autograd";
 import { DataLoader, makeMoons, trainTestSplit } from "@chainrule/datasets";
 import * as np from "@chainrule/ndarray";
@@ -41,10 +41,12 @@ export function moonsNetwork(seed: number): Sequential {
 
 export async function run(opts: Options) {
   const t0 = performance.now();
-  const { x, y } = makeMoons({ nSamples: opts.nSamples, noise: opts.noise, seed: opts.seed });
-  const { xTrain, xTest, yTrain, yTest } = trainTestSplit(x, y, { testSize: 0.3, seed: opts.seed });
-  const tTrain = np.oneHot(yTrain, 2);
-  const tTest = np.oneHot(yTest, 2);
+  // Host arrays, whatever the backend: the loader slices them, and a device backend uploads each batch.
+  const { x, y, xTrain, xTest, yTrain, yTest, tTrain, tTest } = onHostBackend(() => {
+    const data = makeMoons({ nSamples: opts.nSamples, noise: opts.noise, seed: opts.seed });
+    const split = trainTestSplit(data.x, data.y, { testSize: 0.3, seed: opts.seed });
+    return { ...data, ...split, tTrain: np.oneHot(split.yTrain, 2), tTest: np.oneHot(split.yTest, 2) };
+  });
   const model = moonsNetwork(opts.seed);
   const optimizer = new SGD(model.parameters(), { lr: opts.lr });
   const loader = new DataLoader({ x: xTrain, t: tTrain }, { batchSize: 1, shuffle: true, seed: opts.seed });
@@ -59,16 +61,26 @@ export async function run(opts: Options) {
         inputs: [placeholder([1, 2], "float32", "x"), placeholder([1, 2], "float32", "t")],
         optimizer: new GradientDescentOptimizer(opts.lr),
       });
-  const trainStep = tracedStep
-    ? (xb: np.NDArray, tb: np.NDArray) => tracedStep(xb, tb).loss.item()
+  const lossArray = tracedStep
+    ? (xb: np.NDArray, tb: np.NDArray) => tracedStep(xb, tb).loss
     : (xb: np.NDArray, tb: np.NDArray) => optimizer.minimize(() => lossOf(xb, tb));
+  // On a device backend (WebGPU) the per-sample loss stays there: reading it would wait for the GPU at
+  // every step. The epoch's MSE comes from `validate`, read once per epoch.
+  const onDevice = Boolean(np.getBackend().device);
+  const trainStep = onDevice
+    ? (xb: np.NDArray, tb: np.NDArray) => (lossArray(xb, tb), {})
+    : (xb: np.NDArray, tb: np.NDArray) => lossArray(xb, tb).item();
 
-  const evaluate = (xs: np.NDArray, ts: np.NDArray, labels: np.NDArray) =>
-    noGrad(() => {
+  const evaluate = async (xs: np.NDArray, ts: np.NDArray, labels: np.NDArray) => {
+    const { mse, acc } = noGrad(() => {
       const p = model.call(xs);
-      const acc = np.mean(np.cast(np.eq(np.argmax(p, 1), labels), "float32")).item();
-      return { mse: meanSquaredError(p, ts).item(), acc };
+      return {
+        acc: np.mean(np.cast(np.eq(np.argmax(p, 1), labels), "float32")),
+        mse: meanSquaredError(p, ts),
+      };
     });
+    return { mse: await scalar(mse), acc: await scalar(acc) };
+  };
 
   opts.log(
     `make_moons: ${opts.nSamples} samples, noise ${opts.noise}; ${xTrain.shape[0]} train / ${xTest.shape[0]} test`,
@@ -78,9 +90,9 @@ export async function run(opts: Options) {
     data: loader,
     model,
     trainStep: ({ x: xb, t: tb }: { x: np.NDArray; t: np.NDArray }) => trainStep(xb, tb),
-    validate: () => {
-      const train = evaluate(xTrain, tTrain, yTrain);
-      const test = evaluate(xTest, tTest, yTest);
+    validate: async () => {
+      const train = await evaluate(xTrain, tTrain, yTrain);
+      const test = await evaluate(xTest, tTest, yTest);
       return { train_mse: train.mse, train_acc: train.acc, test_mse: test.mse, test_acc: test.acc };
     },
     callbacks: [
@@ -101,14 +113,14 @@ export async function run(opts: Options) {
   const testAcc = history.test_acc![last]!;
 
   // Plots: the data, the curves, and the decision boundary over the test points.
-  const pts = (xs: np.NDArray, labels: np.NDArray) => {
-    const a = xs.toArray() as number[][];
-    const l = Array.from(labels.dataSync());
+  const pts = async (xs: np.NDArray, labels: np.NDArray) => {
+    const a = (await xs.array()) as number[][];
+    const l = Array.from(await labels.data());
     return a.map(([px, py], i) => ({ x: px!, y: py!, label: `class ${l[i]}` }));
   };
   await save(
     scatterPlot({
-      points: pts(x, y),
+      points: await pts(x, y),
       title: `make_moons (${opts.nSamples} samples, noise ${opts.noise})`,
       xLabel: "x₁",
       yLabel: "x₂",
@@ -144,11 +156,11 @@ export async function run(opts: Options) {
   const xs = Array.from(grid.xs);
   const gridPoints = np.array(Array.from(grid.ys).flatMap((gy) => xs.map((gx) => [gx, gy])));
   const probs = noGrad(() => np.softmax(model.call(gridPoints), 1));
-  grid.values = Array.from(np.slice(probs, [null, 1]).dataSync());
+  grid.values = Array.from(await np.slice(probs, [null, 1]).data());
   await save(
     decisionBoundary({
       grid,
-      points: pts(xTest, yTest),
+      points: await pts(xTest, yTest),
       classes: ["class 0", "class 1"],
       title: `Decision boundary over the test points (test accuracy ${testAcc.toFixed(3)})`,
       xLabel: "x₁",

@@ -35,3 +35,17 @@ export const backendFlag = {
   choices: BACKENDS,
   help: "compute backend: WebAssembly SIMD, the TypeScript reference, or WebGPU",
 } as const;
+
+/**
+ * Runs `f` on the js backend and restores the current one: data preparation (one-hot labels, splits) makes
+ * host arrays that loaders can slice, whatever backend trains. Device backends upload them at first use.
+ */
+export function onHostBackend<T>(f: () => T): T {
+  const previous = np.getBackend();
+  np.setBackend(np.jsBackend);
+  try {
+    return f();
+  } finally {
+    np.setBackend(previous);
+  }
+}

@@ -82,6 +82,7 @@ export function secondsSince(t0: number): number {
 }
 
 export { writeJsonAtomic } from "./atomic-json";
+export { ScalarLog, scalar } from "./scalars";
 export {
   HelpRequested,
   UsageError,
@@ -91,4 +92,11 @@ export {
   type FlagTable,
   type FlagValue,
 } from "./flags";
-export { BACKENDS, backendFlag, parseBackend, selectBackend, type BackendName } from "./backend";
+export {
+  BACKENDS,
+  backendFlag,
+  onHostBackend,
+  parseBackend,
+  selectBackend,
+  type BackendName,
+} from "./backend";

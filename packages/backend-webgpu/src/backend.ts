@@ -20,6 +20,7 @@ import {
   whereKernel,
 } from "./elementwise";
 import { adamOnDevice } from "./adam";
+import { optimizerKernels } from "./optimizers";
 import { convKernels, type ConvPrimitives } from "./conv";
 import { compileElementwise } from "./fusion";
 import { acquireGpu, type Gpu } from "./gpu";
@@ -90,7 +91,7 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
     },
     name: BACKEND_NAME,
     kernels: kernels(runner),
-    fused: { adamOnDevice: adamOnDevice(runner) },
+    fused: { adamOnDevice: adamOnDevice(runner), ...optimizerKernels(runner) },
     compileElementwise: compileElementwise(runner),
     device: gpuMemory(gpu),
     adapter: gpu.adapterName,

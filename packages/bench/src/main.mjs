@@ -61,9 +61,22 @@ function runTorch(python) {
       },
       stdio: ["ignore", "pipe", "ignore"],
     });
-    return JSON.parse(out.toString());
+    const result = JSON.parse(out.toString());
+    warnOnReferenceBlas(result.blas);
+    return result;
   } catch {
     return undefined;
+  }
+}
+
+// Debian's reference BLAS (libblas3) makes PyTorch's products ~15× slower than with OpenBLAS: the ratios would
+// flatter chainrule. Say so loudly rather than print them silently.
+function warnOnReferenceBlas(blas) {
+  if (!/openblas|mkl|blis/i.test(blas ?? "")) {
+    log(
+      `bench: WARNING PyTorch runs on the BLAS at ${blas}, not an optimized one: its figures are far below ` +
+        "its speed. Install OpenBLAS (apt-get install libopenblas0-pthread) and run again.",
+    );
   }
 }
 
@@ -101,6 +114,15 @@ function onBackend(name, fn) {
   np.setBackend(backends[name]);
   try {
     return fn();
+  } finally {
+    np.setBackend(before);
+  }
+}
+async function onBackendAsync(name, fn) {
+  const before = np.getBackend();
+  np.setBackend(backends[name]);
+  try {
+    return await fn();
   } finally {
     np.setBackend(before);
   }
@@ -220,6 +242,26 @@ if (want("gpt")) {
     ...onBoth(() => gpt.traced(np, nn, attention, optim, graph)),
     ...peer,
   });
+  // The same steps with weights and AdamW state on the GPU (SwiftShader without one: CPU emulation: no peer
+  // ratio on these rows, where PyTorch runs on the CPU).
+  const gpu = await webgpu
+    .installDawn()
+    .then(async (dawn) => (await import("@chainrule/backend-webgpu")).createWebGpuBackend({ gpu: dawn }))
+    .catch((e) => log(`bench: no webgpu row for gpt: ${e.message}`));
+  const where =
+    gpu && `webgpu on ${gpu.adapter}${/swiftshader/i.test(gpu.adapter) ? " (CPU emulation)" : ""}`;
+  if (gpu) backends.webgpu = gpu;
+  const kinds = [
+    ["eager", gpt.eagerWebGpu],
+    ["traced", gpt.tracedWebGpu],
+  ];
+  for (const [kind, f] of gpu ? kinds : []) {
+    log(`bench: gpt ${kind}, ${where}`);
+    const onGpu = await onBackendAsync("webgpu", () => f(np, nn, attention, optim, graph));
+    row(`makemore GPT training step (${kind}), 2 blocks, dim 32, ${where}`, "tokens/s", true, {
+      "chainrule webgpu": onGpu,
+    });
+  }
 }
 if (want("cnn")) {
   log("bench: cnn");
@@ -333,7 +375,7 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   wasm: wasm.backendInfo(),
-  torch: torch && { version: torch.version, threads: torch.threads },
+  torch: torch && { version: torch.version, threads: torch.threads, blas: torch.blas },
   rows,
 };
 // Written beside the target and renamed: a killed run never leaves half a results file.

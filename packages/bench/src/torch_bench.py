@@ -1,5 +1,6 @@
 """The bench workloads in PyTorch, for a side-by-side run. Prints one JSON object."""
 import json
+import os
 import statistics
 import sys
 import time
@@ -162,11 +163,27 @@ def gpt():
     return B * T / median_seconds(step, 5, warmup=3)
 
 
+def blas_library():
+    """The BLAS shared library this process loaded (after a product), from /proc/self/maps.
+
+    Debian's python3-torch links the generic libblas.so.3, which is the reference BLAS (about 6 GFLOP/s here)
+    unless an optimized one such as libopenblas0-pthread provides it through update-alternatives.
+    """
+    (torch.rand(64, 64) @ torch.rand(64, 64)).sum()
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line or "mkl" in line}
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(os.path.realpath(p) for p in paths if p.startswith("/"))) or "unknown"
+
+
 print(
     json.dumps(
         {
             "version": torch.__version__,
             "threads": torch.get_num_threads(),
+            "blas": blas_library(),
             "matmul": {str(n): matmul(n) for n in [128, 256, 512, 1024]},
             "himmelblau": himmelblau(),
             "moons": moons(),

@@ -216,6 +216,11 @@ export interface BatchOptions {
  * batching copy only the rows of each batch, never the whole dataset.
  */
 export class Dataset<T> implements Iterable<T>, AsyncIterable<T> {
+  // The bundler names a class that refers to itself `_Dataset`; keep the public name (logs, inspect).
+  static {
+    Object.defineProperty(this, "name", { value: "Dataset" });
+  }
+
   private constructor(private readonly source: Source<T>) {}
 
   /** Rows of NDArrays that share their first dimension: `fromArrays({ x, y })` gives elements `{ x: x[i], y: y[i] }`. */

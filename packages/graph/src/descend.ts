@@ -1,4 +1,4 @@
-import { getBackend, isFloat, ShapeError, type NDArray, type TypedArray } from "@chainrule/ndarray";
+import { getBackend, isFloat, matmulAccumulate, ShapeError, type NDArray } from "@chainrule/ndarray";
 import { fmtShape } from "./errors";
 
 /** One fused SGD step through a product, θ ← θ − lr·(a @ b) (what `descendMatmul` computes). */
@@ -39,29 +39,6 @@ function check(theta: NDArray, a: NDArray, b: NDArray, lr: number): void {
 }
 
 /**
- * The reference loop: each element a dot product accumulated in float64 in index order (the order of the
- * matmul kernel's loop for small products), rounded to θ's dtype as storing the gradient would, then the step.
- */
-function descendLoop(theta: TypedArray, tOff: number, a: NDArray, b: NDArray, lr: number): void {
-  const [m, k] = a.shape as [number, number];
-  const n = b.shape[1]!;
-  const A = a.buffer;
-  const B = b.buffer;
-  const [ars, acs] = a.strides as [number, number];
-  const [brs, bcs] = b.strides as [number, number];
-  const f32 = theta instanceof Float32Array;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0, pa = a.offset + i * ars, pb = b.offset + j * bcs; p < k; p++, pa += acs, pb += brs)
-        s += A[pa]! * B[pb]!;
-      const o = tOff + i * n + j;
-      theta[o] = theta[o]! - lr * (f32 ? Math.fround(s) : s);
-    }
-  }
-}
-
-/**
  * SGD's step through a matrix product, θ ← θ − lr·(a @ b), without materialising the gradient a @ b
  * (per-sample training's weight gradient xᵀ·δ is such a product; a traced graph fuses the update into
  * it). Each product element is rounded to θ's dtype before the step, so θ ends bit-identical to
@@ -72,5 +49,6 @@ export function descendMatmul(theta: NDArray, a: NDArray, b: NDArray, lr: number
   check(theta, a, b, lr);
   if (lr === 0) return;
   if (getBackend().fused?.descendMatmul?.({ theta, a, b, lr })) return;
-  descendLoop(theta.buffer, theta.offset, a, b, lr);
+  // The plain small-product loop, as matmul's: θ + (−lr)·round(a @ b) is exactly θ − lr·round(a @ b).
+  matmulAccumulate(theta, a, b, -lr);
 }

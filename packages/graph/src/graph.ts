@@ -113,6 +113,11 @@ function fmtConstant(x: NDArray): string {
  * (train ops), and the outputs. `toString()` prints it like a jaxpr.
  */
 export class Graph {
+  // The bundler names a class that refers to itself `_Graph`; keep the public name (logs, inspect).
+  static {
+    Object.defineProperty(this, "name", { value: "Graph" });
+  }
+
   constructor(
     readonly nodes: readonly GraphNode[],
     /** Node ids of the placeholders, in input order. */

@@ -37,7 +37,7 @@ export * from "./ops/reduce";
 export * from "./ops/composite";
 // NumPy's name; `var` is a reserved word, so it is an export alias of `variance` (`np.var(x)` works).
 export { variance as var } from "./ops/composite";
-export { matmul, dot, outer } from "./ops/matmul";
+export { matmul, matmulAccumulate, dot, outer } from "./ops/matmul";
 export {
   reshape,
   permute,

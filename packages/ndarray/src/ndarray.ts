@@ -61,6 +61,11 @@ function deviceError(x: NDArray, what: string): never {
 }
 
 export class NDArray {
+  // The bundler names a class that refers to itself `_NDArray`; keep the public name (logs, inspect).
+  static {
+    Object.defineProperty(this, "name", { value: "NDArray" });
+  }
+
   /** The elements in JS memory (CPU backends). Device arrays have none: reading it throws, naming `data()`. */
   readonly buffer: TypedArray;
   /** Where the elements live: the typed array itself, or a device backend's storage handle. */

@@ -10,6 +10,11 @@ import { assertShape } from "./shape";
  * process and on every platform. Each instance has its own state; nothing global.
  */
 export class Random {
+  // The bundler names a class that refers to itself `_Random`; keep the public name (logs, inspect).
+  static {
+    Object.defineProperty(this, "name", { value: "Random" });
+  }
+
   private readonly next: () => number;
   private spare: number | undefined;
 

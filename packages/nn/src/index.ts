@@ -67,7 +67,13 @@ export {
   type SafetensorsEntry,
   type SafetensorsHeader,
 } from "./safetensors";
-export { saveWeights, loadWeights, type SaveWeightsOptions, type LoadWeightsOptions } from "./weights";
+export {
+  saveWeights,
+  saveWeightsAsync,
+  loadWeights,
+  type SaveWeightsOptions,
+  type LoadWeightsOptions,
+} from "./weights";
 export { StateDictError, SafetensorsError } from "./errors";
 export { manualSeed } from "./random";
 export { SoftmaxWithLoss } from "./textbook";

@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises";
 import { NDArray } from "@chainrule/ndarray";
 import { writeFileAtomic } from "@chainrule/ndarray/node";
 import { SafetensorsError, StateDictError } from "./errors";
+import { tensorsOnHost } from "./host";
 import type { LoadStateDictResult, Module } from "./module";
 import {
   parseSafetensors,
@@ -32,17 +33,7 @@ export async function saveSafetensorsFile(
     typeof (source as Module).stateDict === "function"
       ? (source as Module).stateDict()
       : (source as Record<string, NDArray>);
-  await writeFileAtomic(path, serializeSafetensors(await onHost(tensors), options.metadata));
-}
-
-/** The tensors with device-resident ones (WebGPU weights) read back to host arrays. */
-async function onHost(tensors: Record<string, NDArray>): Promise<Record<string, NDArray>> {
-  const out: Record<string, NDArray> = {};
-  for (const [name, x] of Object.entries(tensors)) {
-    const value = x?.onDevice ? new NDArray(await x.data(), x.shape, x.dtype) : x;
-    Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true }); // '__proto__' too
-  }
-  return out;
+  await writeFileAtomic(path, serializeSafetensors(await tensorsOnHost(tensors), options.metadata));
 }
 
 /** Node's `fs.readFile` cannot read more than this many bytes (2 GiB − 1) into one buffer. */

@@ -1,5 +1,6 @@
 import type { NDArray } from "@chainrule/ndarray";
 import type { LoadStateDictOptions, LoadStateDictResult, Module } from "./module";
+import { requireHost, tensorsOnHost } from "./host";
 import { parseSafetensors, serializeSafetensors, type ParseSafetensorsOptions } from "./safetensors";
 
 export interface SaveWeightsOptions {
@@ -9,9 +10,22 @@ export interface SaveWeightsOptions {
 
 export type LoadWeightsOptions = LoadStateDictOptions & ParseSafetensorsOptions;
 
-/** A module's state dict (parameters and buffers) as safetensors bytes. Pure code: works in browsers. */
+/**
+ * A module's state dict (parameters and buffers) as safetensors bytes. Pure code: works in browsers. Weights
+ * on a device backend (WebGPU) need a read: `await saveWeightsAsync(module)`.
+ */
 export function saveWeights(module: Module, options: SaveWeightsOptions = {}): Uint8Array {
-  return serializeSafetensors(module.stateDict(), options.metadata);
+  const tensors = module.stateDict();
+  requireHost(tensors, "saveWeights", "await saveWeightsAsync(module)");
+  return serializeSafetensors(tensors, options.metadata);
+}
+
+/** `saveWeights` for weights anywhere: device-resident ones (WebGPU) are read back with `await data()`. */
+export async function saveWeightsAsync(
+  module: Module,
+  options: SaveWeightsOptions = {},
+): Promise<Uint8Array> {
+  return serializeSafetensors(await tensorsOnHost(module.stateDict()), options.metadata);
 }
 
 /**

@@ -1,5 +1,15 @@
 import type { Variable } from "@chainrule/autograd";
-import type { TypedArray } from "@chainrule/ndarray";
+import {
+  add,
+  div,
+  getBackend,
+  mul,
+  sqrt,
+  square,
+  sub,
+  type NDArray,
+  type TypedArray,
+} from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
 import type { FloatSlot } from "./state";
 
@@ -41,9 +51,21 @@ export class Adagrad extends Optimizer<AdagradHyper> {
       throw new RangeError(`Adagrad: initialAccumulatorValue must be ≥ 0, got ${initialAccumulatorValue}`);
     super("Adagrad", params, options, 1e-2, { epsilon, weightDecay }, ["sum"]);
     for (const s of this.slots.sum!) s.fill(initialAccumulatorValue);
+    this.slotFill.sum = initialAccumulatorValue; // device-resident sums start there too
   }
 
   protected update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number): void {
     adagradUpdate(theta, g, this.slots.sum![i]!, lr, this.hyper);
+  }
+
+  /** On a device: the backend's fused kernel (one shader on WebGPU), else `adagradUpdate` as array ops. */
+  protected override updateOnDevice(i: number, g: NDArray, lr: number): void {
+    const param = this.params[i]!;
+    const { epsilon, weightDecay } = this.hyper;
+    const sum = this.deviceSlot("sum", i);
+    if (getBackend().fused?.adagradOnDevice?.({ param, grad: g, sum, lr, epsilon, weightDecay })) return;
+    const gi = weightDecay !== 0 ? add(g, mul(param, weightDecay)) : g;
+    sum.assign(add(sum, square(gi)));
+    param.assign(sub(param, div(mul(gi, lr), add(sqrt(sum), epsilon))));
   }
 }

@@ -1,6 +1,7 @@
 import type { NDArray } from "@chainrule/ndarray";
 
-// The extension point for backends that run Adam themselves (the wasm backend does, in SIMD).
+// The extension point for backends that run optimizer updates themselves (the wasm backend runs Adam in SIMD;
+// the webgpu one runs every optimizer's update on device-resident parameters as one shader).
 // It lives here, not in @chainrule/ndarray: the array core knows no optimizer. A backend fills it by
 // offering `fused.adam`; `import type {} from "@chainrule/optim"` makes the slot visible to its types.
 
@@ -39,11 +40,59 @@ export interface AdamDeviceStep {
   step: number;
 }
 
+/**
+ * One SGD step on a device-resident parameter (`sgdUpdate`'s): `buf` is the momentum buffer (absent when
+ * momentum is 0), `first` says it is the parameter's first update (the buffer starts as the gradient).
+ */
+export interface SgdDeviceStep {
+  param: NDArray;
+  grad: NDArray;
+  buf?: NDArray;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  first: boolean;
+}
+
+/** One RMSProp step on a device-resident parameter (`rmspropUpdate`'s); optional slots as there. */
+export interface RmspropDeviceStep {
+  param: NDArray;
+  grad: NDArray;
+  v: NDArray;
+  /** Centered: the running mean of the gradient. */
+  gradAvg?: NDArray;
+  /** Momentum > 0: the buffer of g/(√v + ε). */
+  buf?: NDArray;
+  lr: number;
+  rho: number;
+  epsilon: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+/** One Adagrad step on a device-resident parameter (`adagradUpdate`'s). */
+export interface AdagradDeviceStep {
+  param: NDArray;
+  grad: NDArray;
+  sum: NDArray;
+  lr: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
 declare module "@chainrule/ndarray" {
   interface FusedKernels {
     /** Adam (no weight decay) on one parameter; false when the backend declines these arrays. */
     adam?(s: AdamStep): boolean;
     /** Adam/AdamW on one device-resident parameter (one kernel); false when the backend declines it. */
     adamOnDevice?(s: AdamDeviceStep): boolean;
+    /** SGD (momentum, Nesterov, L2) on one device-resident parameter; false when declined. */
+    sgdOnDevice?(s: SgdDeviceStep): boolean;
+    /** RMSProp (centered, momentum, L2) on one device-resident parameter; false when declined. */
+    rmspropOnDevice?(s: RmspropDeviceStep): boolean;
+    /** Adagrad (L2) on one device-resident parameter; false when declined. */
+    adagradOnDevice?(s: AdagradDeviceStep): boolean;
   }
 }

@@ -1,5 +1,11 @@
 export { Optimizer, type OptimizerOptions, type Gradients, type Hyperparameters } from "./optimizer";
-export { stateToJSON, stateFromJSON, type OptimizerState, type OptimizerStateJSON } from "./state";
+export {
+  stateToJSON,
+  stateFromJSON,
+  stateToHost,
+  type OptimizerState,
+  type OptimizerStateJSON,
+} from "./state";
 export { SGD, sgdUpdate, type SGDOptions, type SGDHyper } from "./sgd";
 export { Adam, AdamW, adamUpdate, type AdamOptions, type AdamHyper } from "./adam";
 export { RMSProp, rmspropUpdate, type RMSPropOptions, type RMSPropHyper } from "./rmsprop";
@@ -18,4 +24,4 @@ export {
   type LinearWarmupOptions,
 } from "./schedules";
 export { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
-export type { AdamStep, AdamDeviceStep } from "./fused";
+export type { AdamStep, AdamDeviceStep, SgdDeviceStep, RmspropDeviceStep, AdagradDeviceStep } from "./fused";

@@ -3,8 +3,9 @@ import {
   isFloat,
   NDArray,
   formatShape,
+  fromTypedArray,
+  full,
   tidy,
-  zeros,
   type DeviceStorage,
   type TypedArray,
 } from "@chainrule/ndarray";
@@ -62,6 +63,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   private readonly scratch: (Float64Array | undefined)[] = [];
   /** Per-slot state of device-resident parameters, on their device. */
   private readonly deviceSlots: Record<string, (Variable | undefined)[]> = {};
+  /** The value a slot starts at (0 unless set here, e.g. Adagrad's initial accumulator). */
+  protected readonly slotFill: Record<string, number> = {};
 
   protected constructor(
     readonly name: string,
@@ -106,21 +109,22 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   /**
    * Updates a parameter that lives on a device backend (WebGPU), in place there: `g` is its gradient as an
-   * array. Optimizers without a device update say so.
+   * array (every built-in optimizer has one: a backend's fused kernel, else array ops). An optimizer
+   * written without one says so.
    */
   protected updateOnDevice(i: number, _g: NDArray, _lr: number, _t: number): void {
     const p = this.params[i]!;
     throw new Error(
       `${this.name}: parameter '${p.name}' lives on the '${(p.storage as DeviceStorage).backend}' backend, ` +
-        `where ${this.name} has no update yet (Adam and AdamW have one); use a CPU backend for ${this.name}`,
+        `where ${this.name} has no update (override updateOnDevice); use a CPU backend for ${this.name}`,
     );
   }
 
-  /** A slot of a device-resident parameter: a zero-filled Variable on its device, made on first use. */
+  /** A slot of a device-resident parameter: a Variable on its device (at `slotFill`, or 0), made on first use. */
   protected deviceSlot(slot: string, i: number): Variable {
     const slots = (this.deviceSlots[slot] ??= []);
     const p = this.params[i]!;
-    return (slots[i] ??= new Variable(zeros(p.shape, p.dtype), {
+    return (slots[i] ??= new Variable(full(p.shape, this.slotFill[slot] ?? 0, p.dtype), {
       name: `${p.name}/${slot}`,
       trainable: false,
     }));
@@ -230,26 +234,45 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   /**
    * A snapshot of the optimizer's state (copies): counters, slots keyed by parameter name (or index when
    * names repeat), and hyperparameters. `loadStateDict` on a fresh optimizer over the same parameters
-   * continues training bit for bit.
+   * continues training bit for bit. The slots of device-resident parameters are copied on their device
+   * (nothing is read back): `await stateToHost(state)` reads them, e.g. for `stateToJSON`.
    */
   stateDict(): OptimizerState {
-    this.checkHostState("stateDict");
     const hyper: Record<string, number | boolean> = { ...this.hyper };
     if (typeof this.lr === "number") hyper.lr = this.lr;
     if (this.clipNorm !== undefined) hyper.clipNorm = this.clipNorm;
     if (this.clipValue !== undefined) hyper.clipValue = this.clipValue;
-    return exportState(this.params, this.t, this.paramSteps, this.slots, hyper);
+    const slotOf = (s: string, i: number) => {
+      const p = this.params[i]!;
+      if (p.onDevice) return this.deviceSlot(s, i).read();
+      return fromTypedArray(this.slots[s]![i]!.slice(), p.shape);
+    };
+    return exportState(this.params, this.t, this.paramSteps, Object.keys(this.slots), slotOf, hyper);
   }
 
-  /** Restores a `stateDict()`; checks every slot's presence and shape first and throws before changing anything. */
+  /**
+   * Restores a `stateDict()`; checks every slot's presence and shape first and throws before changing anything.
+   * Slots of device-resident parameters may come from the host (a file) or from their device.
+   */
   loadStateDict(state: OptimizerState): void {
-    this.checkHostState("loadStateDict");
-    const { step, hyper } = importState(this.name, state, this.params, this.paramSteps, this.slots, [
-      ...Object.keys(this.hyper),
-      "lr",
-      "clipNorm",
-      "clipValue",
-    ]);
+    const write = (s: string, i: number, value: NDArray) => {
+      const p = this.params[i]!;
+      if (!p.onDevice) return void this.slots[s]![i]!.set(value.dataSync());
+      if (value.onDevice) return void this.deviceSlot(s, i).assign(value);
+      // A host value (float64 from JSON) is converted on the host: WebGPU has no float64 to cast from.
+      const host = newSlot(p.dtype, p.size);
+      host.set(value.dataSync());
+      this.deviceSlot(s, i).assign(fromTypedArray(host, p.shape));
+    };
+    const { step, hyper } = importState(
+      this.name,
+      state,
+      this.params,
+      this.paramSteps,
+      Object.keys(this.slots),
+      write,
+      [...Object.keys(this.hyper), "lr", "clipNorm", "clipValue"],
+    );
     this.t = step;
     for (const [k, v] of Object.entries(hyper)) {
       if (k === "lr") {
@@ -258,16 +281,6 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       else if (k === "clipValue") this.clipValue = v as number;
       else (this.hyper as Hyperparameters)[k] = v;
     }
-  }
-
-  /** State of device-resident parameters is not saved yet: say so rather than save zero-length slots. */
-  private checkHostState(method: string): void {
-    const p = this.params.find((q) => q.onDevice);
-    if (p && Object.keys(this.slots).length > 0)
-      throw new Error(
-        `${this.name}.${method}: parameter '${p.name}' lives on a device backend; saving and restoring ` +
-          `device optimizer state is not supported yet`,
-      );
   }
 
   private indexOf(v: Variable, method: string): number {

@@ -1,5 +1,15 @@
 import type { Variable } from "@chainrule/autograd";
-import type { TypedArray } from "@chainrule/ndarray";
+import {
+  add,
+  div,
+  getBackend,
+  mul,
+  sqrt,
+  square,
+  sub,
+  type NDArray,
+  type TypedArray,
+} from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
 import type { FloatSlot } from "./state";
 
@@ -64,8 +74,35 @@ export class RMSProp extends Optimizer<RMSPropHyper> {
 
   protected update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number): void {
     const { gradAvg, momentum } = this.slots;
+    this.checkSlots();
+    rmspropUpdate(theta, g, this.slots.v![i]!, gradAvg?.[i], momentum?.[i], lr, this.hyper);
+  }
+
+  /** On a device: the backend's fused kernel (one shader on WebGPU), else `rmspropUpdate` as array ops. */
+  protected override updateOnDevice(i: number, g: NDArray, lr: number): void {
+    this.checkSlots();
+    const param = this.params[i]!;
+    const { rho, epsilon, momentum, centered, weightDecay } = this.hyper;
+    const v = this.deviceSlot("v", i);
+    const gradAvg = centered ? this.deviceSlot("gradAvg", i) : undefined;
+    const buf = momentum > 0 ? this.deviceSlot("momentum", i) : undefined;
+    const step = { param, grad: g, v, gradAvg, buf, lr, rho, epsilon, momentum, weightDecay };
+    if (getBackend().fused?.rmspropOnDevice?.(step)) return;
+    const gi = weightDecay !== 0 ? add(g, mul(param, weightDecay)) : g;
+    v.assign(add(mul(v, rho), mul(square(gi), 1 - rho)));
+    let sq: NDArray = v;
+    if (gradAvg !== undefined) {
+      gradAvg.assign(add(mul(gradAvg, rho), mul(gi, 1 - rho)));
+      sq = sub(v, square(gradAvg));
+    }
+    const d = div(gi, add(sqrt(sq), epsilon));
+    if (buf !== undefined) buf.assign(add(mul(buf, momentum), d));
+    param.assign(sub(param, mul(buf ?? d, lr)));
+  }
+
+  private checkSlots(): void {
+    const { gradAvg, momentum } = this.slots;
     if ((this.hyper.centered && !gradAvg) || (this.hyper.momentum && !momentum))
       throw new Error("RMSProp: centered and momentum must be set when the optimizer is created");
-    rmspropUpdate(theta, g, this.slots.v![i]!, gradAvg?.[i], momentum?.[i], lr, this.hyper);
   }
 }

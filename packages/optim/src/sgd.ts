@@ -1,5 +1,5 @@
 import type { Variable } from "@chainrule/autograd";
-import type { TypedArray } from "@chainrule/ndarray";
+import { add, getBackend, mul, sub, type NDArray, type TypedArray } from "@chainrule/ndarray";
 import { Optimizer, type OptimizerOptions } from "./optimizer";
 import type { FloatSlot } from "./state";
 
@@ -68,8 +68,28 @@ export class SGD extends Optimizer<SGDHyper> {
 
   protected update(i: number, theta: TypedArray, g: ArrayLike<number>, lr: number, t: number): void {
     const buf = this.slots.momentum?.[i];
+    this.checkMomentum(buf);
+    sgdUpdate(theta, g, buf, lr, t, this.hyper);
+  }
+
+  /** On a device: the backend's fused kernel (one shader on WebGPU), else `sgdUpdate` as array ops. */
+  protected override updateOnDevice(i: number, g: NDArray, lr: number, t: number): void {
+    const param = this.params[i]!;
+    const { momentum, dampening, nesterov, weightDecay } = this.hyper;
+    this.checkMomentum(this.slots.momentum);
+    const buf = momentum !== 0 ? this.deviceSlot("momentum", i) : undefined;
+    const step = { param, grad: g, buf, lr, momentum, dampening, nesterov, weightDecay, first: t === 1 };
+    if (getBackend().fused?.sgdOnDevice?.(step)) return;
+    let d = weightDecay !== 0 ? add(g, mul(param, weightDecay)) : g;
+    if (buf !== undefined) {
+      buf.assign(t === 1 ? d : add(mul(buf, momentum), mul(d, 1 - dampening)));
+      d = nesterov ? add(d, mul(buf, momentum)) : buf;
+    }
+    param.assign(sub(param, mul(d, lr)));
+  }
+
+  private checkMomentum(buf: unknown): void {
     if (buf === undefined && this.hyper.momentum !== 0)
       throw new Error("SGD: momentum was 0 when the optimizer was created; create it with momentum instead");
-    sgdUpdate(theta, g, buf, lr, t, this.hyper);
   }
 }

@@ -1,5 +1,5 @@
 import type { Variable } from "@chainrule/autograd";
-import { fromTypedArray, type DType, type NDArray } from "@chainrule/ndarray";
+import { fromTypedArray, type DeviceStorage, type DType, type NDArray } from "@chainrule/ndarray";
 
 /** One parameter's optimizer state (a moment, a momentum buffer…), in the parameter's float dtype. */
 export type FloatSlot = Float32Array | Float64Array;
@@ -31,20 +31,18 @@ export function paramKeys(params: readonly Variable[]): string[] {
 
 const shapeText = (s: readonly number[]) => `[${s.join(", ")}]`;
 
+/** Snapshots of every slot by parameter key; `slotOf(slot, i)` copies one (on the host or on its device). */
 export function exportState(
   params: readonly Variable[],
   step: number,
   paramSteps: readonly number[],
-  slots: Record<string, FloatSlot[]>,
+  slotNames: readonly string[],
+  slotOf: (slot: string, i: number) => NDArray,
   hyper: Record<string, number | boolean>,
 ): OptimizerState {
   const keys = paramKeys(params);
   const out: OptimizerState["slots"] = {};
-  for (const [name, arrays] of Object.entries(slots)) {
-    out[name] = Object.fromEntries(
-      keys.map((k, i) => [k, fromTypedArray(arrays[i]!.slice(), params[i]!.shape)]),
-    );
-  }
+  for (const name of slotNames) out[name] = Object.fromEntries(keys.map((k, i) => [k, slotOf(name, i)]));
   return { step, paramSteps: Object.fromEntries(keys.map((k, i) => [k, paramSteps[i]!])), slots: out, hyper };
 }
 
@@ -57,7 +55,8 @@ export function importState(
   state: OptimizerState,
   params: readonly Variable[],
   paramSteps: number[],
-  slots: Record<string, FloatSlot[]>,
+  expected: readonly string[],
+  write: (slot: string, i: number, value: NDArray) => void,
   knownHyper: readonly string[],
 ): { step: number; hyper: Record<string, number | boolean> } {
   const fail = (msg: string): never => {
@@ -68,7 +67,6 @@ export function importState(
     fail(`'step' must be a non-negative integer, got ${String(state.step)}`);
   const keys = paramKeys(params);
   const given = Object.keys(state.slots ?? {});
-  const expected = Object.keys(slots);
   for (const s of given)
     if (!expected.includes(s))
       fail(
@@ -87,13 +85,18 @@ export function importState(
           `slot '${s}' for parameter '${k}' (#${i}) has shape ${shapeText(a!.shape)}, ` +
             `the parameter has shape ${shapeText(shape)}`,
         );
+      if (a!.onDevice && !params[i]!.onDevice)
+        fail(
+          `slot '${s}' for parameter '${k}' (#${i}) lives on the '${backendOf(a!)}' backend and the parameter ` +
+            `on the host; read the state back first: loadStateDict(await stateToHost(state))`,
+        );
     });
   }
   for (const [k, v] of Object.entries(state.hyper ?? {})) {
     if (!knownHyper.includes(k)) fail(`unknown hyperparameter '${k}'`);
     if (typeof v !== "number" && typeof v !== "boolean") fail(`hyperparameter '${k}' is ${typeof v}`);
   }
-  for (const s of expected) keys.forEach((k, i) => slots[s]![i]!.set(state.slots[s]![k]!.dataSync()));
+  for (const s of expected) keys.forEach((k, i) => write(s, i, state.slots[s]![k]!));
   // A state without per-parameter counts means every parameter took every step.
   keys.forEach((k, i) => (paramSteps[i] = state.paramSteps?.[k] ?? state.step));
   return { step: state.step, hyper: { ...state.hyper } };
@@ -107,13 +110,40 @@ export interface OptimizerStateJSON {
   hyper: Record<string, number | boolean>;
 }
 
-/** For `JSON.stringify`: non-finite slot values (NaN, ±Infinity) would not survive it. */
+const backendOf = (a: NDArray) => (a.storage as DeviceStorage).backend;
+
+/**
+ * For `JSON.stringify`: non-finite slot values (NaN, ±Infinity) would not survive it. Slots on a device
+ * (the state of WebGPU parameters) cannot be read synchronously: `stateToJSON(await stateToHost(state))`.
+ */
 export function stateToJSON(state: OptimizerState): OptimizerStateJSON {
   const slots: OptimizerStateJSON["slots"] = {};
   for (const [s, rec] of Object.entries(state.slots))
     slots[s] = Object.fromEntries(
-      Object.entries(rec).map(([k, a]) => [k, { shape: [...a.shape], data: Array.from(a.dataSync()) }]),
+      Object.entries(rec).map(([k, a]) => {
+        if (a.onDevice)
+          throw new Error(
+            `stateToJSON: slot '${s}' of parameter '${k}' lives on the '${backendOf(a)}' backend, which JS ` +
+              `cannot read synchronously; use stateToJSON(await stateToHost(state))`,
+          );
+        return [k, { shape: [...a.shape], data: Array.from(a.dataSync()) }];
+      }),
     );
+  return { step: state.step, paramSteps: { ...state.paramSteps }, slots, hyper: { ...state.hyper } };
+}
+
+/**
+ * The state with every device-resident slot (the state of WebGPU parameters) read back into a host array
+ * (`await data()`, one read per slot); host slots are passed through. For saving: `stateToJSON` needs it.
+ */
+export async function stateToHost(state: OptimizerState): Promise<OptimizerState> {
+  const slots: OptimizerState["slots"] = {};
+  for (const [s, rec] of Object.entries(state.slots)) {
+    const entries = Object.entries(rec).map(
+      async ([k, a]) => [k, a.onDevice ? fromTypedArray(await a.data(), a.shape, a.dtype) : a] as const,
+    );
+    slots[s] = Object.fromEntries(await Promise.all(entries));
+  }
   return { step: state.step, paramSteps: { ...state.paramSteps }, slots, hyper: { ...state.hyper } };
 }
 

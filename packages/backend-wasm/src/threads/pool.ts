@@ -113,6 +113,11 @@ export interface PoolStats {
 }
 
 export class ThreadPool {
+  // The bundler names a class that refers to itself `_ThreadPool`; keep the public name (logs, inspect).
+  static {
+    Object.defineProperty(this, "name", { value: "ThreadPool" });
+  }
+
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
   private readonly blocking = canBlock();

@@ -1,4 +1,4 @@
-import { medianSecondsPerCall } from "../measure.mjs";
+import { medianSecondsPerCall, medianSecondsPerCallAsync } from "../measure.mjs";
 
 // apps/makemore's default model: a 2-block GPT (dim 32, 4 heads, context 16, 27 characters) trained with
 // AdamW (clip 1) on batches of 32 windows. Reported as training tokens per second (32 × 16 per step).
@@ -37,4 +37,29 @@ export function traced(np, nn, attention, optim, graph) {
   );
   const step = () => run(x, y).loss.item();
   return TOKENS / medianSecondsPerCall(step, { iters: 3, trials: 5, warmup: 2 });
+}
+
+// On WebGPU every timed step ends with a read of its loss (`await data()`), so the queued GPU work is
+// counted. Without a GPU the adapter is SwiftShader, a CPU emulation: its figures say nothing about GPU speed.
+const gpuTiming = { iters: 1, trials: 3, warmup: 1 };
+
+/** Tokens/s of the eager step with the weights and AdamW state on the GPU (call with webgpu current). */
+export async function eagerWebGpu(np, nn, attention, optim) {
+  const { model, opt, x, y } = setup(np, attention, optim);
+  const step = () => opt.minimize(() => loss(np, nn, model, x, y)).data();
+  return TOKENS / (await medianSecondsPerCallAsync(step, gpuTiming));
+}
+
+/** Tokens/s of the traced step on the GPU (a device-resident plan; call with webgpu current). */
+export async function tracedWebGpu(np, nn, attention, optim, graph) {
+  const { model, opt, x, y } = setup(np, attention, optim);
+  const run = graph.trace(
+    (xi, yi) => {
+      const l = loss(np, nn, model, xi, yi);
+      return { loss: l, train: graph.minimize(l, opt) };
+    },
+    [graph.placeholder([BATCH, CONFIG.blockSize], "int32", "x"), graph.placeholder([TOKENS], "int32", "y")],
+  );
+  const step = () => run(x, y).loss.data();
+  return TOKENS / (await medianSecondsPerCallAsync(step, gpuTiming));
 }

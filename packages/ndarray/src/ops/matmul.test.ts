@@ -201,3 +201,58 @@ describe(`dot and outer [${backendName}]`, () => {
     ]);
   });
 });
+
+describe(`matmulAccumulate [${backendName}]`, () => {
+  it("adds alpha·(a @ b) in place, equal to the float64 triple loop", () => {
+    const a = rand([5, 3]);
+    const b = rand([3, 7]);
+    const out = rand([5, 7]);
+    const before = values(out);
+    const ref = matmulRef(values(a), values(b), 5, 3, 7);
+    np.matmulAccumulate(out, a, b, -0.25);
+    expectValues(
+      out,
+      ref.map((p, i) => before[i]! - 0.25 * p),
+      { rtol: 1e-14, atol: 1e-14 },
+    );
+  });
+
+  it("is bit-identical to round(out + alpha·matmul(a, b)) for small float32 products and views", () => {
+    for (const [m, k, n] of [
+      [1, 1, 50],
+      [25, 1, 50],
+      [7, 9, 6],
+      [3, 32, 5],
+    ] as const) {
+      const a = np.transpose(rand([k, m], "float32"));
+      const b = np.slice(rand([k, n + 2], "float32"), `:, 1:${n + 1}`);
+      const out = rand([m, n], "float32");
+      const product = np.matmul(a, b).dataSync();
+      // One rounding to float32 of the float64 sum, as θ − lr·g stored once.
+      const expected = Array.from(out.dataSync(), (o, i) => Math.fround(o - 0.01 * product[i]!));
+      np.matmulAccumulate(out, a, b, -0.01);
+      expect(Array.from(out.dataSync())).toEqual(expected);
+    }
+  });
+
+  it("throws naming matmulAccumulate and the shapes", () => {
+    expectError(
+      () => np.matmulAccumulate(rand([2, 2]), rand([2, 3]), rand([4, 2])),
+      np.ShapeError,
+      "matmulAccumulate",
+      "[2, 3]",
+      "[4, 2]",
+    );
+    expectError(
+      () => np.matmulAccumulate(rand([2, 2], "float32"), rand([2, 2]), rand([2, 2])),
+      TypeError,
+      "matmulAccumulate",
+      "float32",
+    );
+    expectError(
+      () => np.matmulAccumulate(np.transpose(rand([3, 2])), rand([2, 2]), rand([2, 3])),
+      TypeError,
+      "contiguous",
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { promote } from "../dtype";
+import { isFloat, promote } from "../dtype";
 import { run } from "../engine";
 import { ShapeError, fmtShape } from "../errors";
 import { NDArray } from "../ndarray";
@@ -164,15 +164,15 @@ function micro(ap: TA, ai: number, bp: TA, bi: number, kc: number, c: TA | Float
 }
 
 // The one place gemmSmall writes an output element (module level, so V8 inlines it; a closure did not).
-function put(c: TA, o: number, s: number, f32: boolean): void {
-  c[o] = c[o]! + (f32 ? Math.fround(s) : s);
+function put(c: TA, o: number, s: number, alpha: number, f32: boolean): void {
+  c[o] = c[o]! + alpha * (f32 ? Math.fround(s) : s);
 }
 
 /**
  * The plain loop for small products, as dot products: four outputs of a row at a time share each
  * load of A and accumulate in locals, so C is read and written once per element whatever the
  * strides (a transposed B, as in the input gradient, costs the same as a plain one). Each output is
- * one float64 sum in index order, rounded once (@chainrule/graph's fused descent relies on that order).
+ * one float64 sum in index order, rounded to C's dtype, then scaled by alpha and added to C.
  */
 export function gemmSmall(
   a: GemmOperand,
@@ -182,6 +182,7 @@ export function gemmSmall(
   m: number,
   n: number,
   k: number,
+  alpha = 1,
 ): void {
   const { buf: ab, off: ao, rs: ars, cs: acs } = a;
   const { buf: bb, off: bo, rs: brs, cs: bcs } = b;
@@ -203,15 +204,15 @@ export function gemmSmall(
         s2 += av * bb[pb + 2 * bcs]!;
         s3 += av * bb[pb + 3 * bcs]!;
       }
-      put(c, row + j, s0, f32);
-      put(c, row + j + 1, s1, f32);
-      put(c, row + j + 2, s2, f32);
-      put(c, row + j + 3, s3, f32);
+      put(c, row + j, s0, alpha, f32);
+      put(c, row + j + 1, s1, alpha, f32);
+      put(c, row + j + 2, s2, alpha, f32);
+      put(c, row + j + 3, s3, alpha, f32);
     }
     for (; j < n; j++) {
       let s = 0;
       for (let p = 0, pa = ai, pb = bo + j * bcs; p < k; p++, pa += acs, pb += brs) s += ab[pa]! * bb[pb]!;
-      put(c, row + j, s, f32);
+      put(c, row + j, s, alpha, f32);
     }
   }
 }
@@ -295,6 +296,38 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  * Inner product of two vectors, matrix product of matrices (matmul for higher ranks), and the
  * elementwise product when either operand is 0-D, as NumPy's `dot` for those cases.
  */
+const operand = (x: NDArray): GemmOperand => ({
+  buf: x.buffer,
+  off: x.offset,
+  rs: x.strides[0]!,
+  cs: x.strides[1]!,
+});
+
+/**
+ * `out ← out + alpha·(a @ b)` in place, for small 2-D products: each element of a @ b is one float64 sum
+ * in index order, rounded to out's dtype as `matmul` stores it, then scaled and added in float64 and
+ * rounded once, so the result is bit-identical to `round(out + alpha·matmul(a, b))` wherever matmul
+ * takes its plain loop (up to 32³ multiply-adds, or fewer than 4 rows or columns). a and b may be any views; out must be a contiguous
+ * host array of their float dtype. Not recorded on a tape (fused optimizer steps use it: SGD's step
+ * through a product is alpha = −lr).
+ */
+export function matmulAccumulate(out: NDArray, a: NDArray, b: NDArray, alpha = 1): void {
+  const shapes = () => `out ${fmtShape(out.shape)}, a ${fmtShape(a.shape)}, b ${fmtShape(b.shape)}`;
+  if (a.ndim !== 2 || b.ndim !== 2 || out.ndim !== 2)
+    throw new ShapeError(`matmulAccumulate: out, a and b must be 2-D, got ${shapes()}`);
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  if (b.shape[0] !== k || out.shape[0] !== m || out.shape[1] !== n)
+    throw new ShapeError(`matmulAccumulate: out must have the shape of a @ b, got ${shapes()}`);
+  if (!isFloat(out.dtype) || a.dtype !== out.dtype || b.dtype !== out.dtype)
+    throw new TypeError(
+      `matmulAccumulate: out, a and b must share one float dtype, got ${out.dtype}, ${a.dtype}, ${b.dtype}`,
+    );
+  if (!out.isContiguous) throw new TypeError(`matmulAccumulate: out must be contiguous (${shapes()})`);
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  gemmSmall(operand(a), operand(b), out.buffer, out.offset, m, n, k, alpha);
+}
+
 export function dot(a: NDArray, b: NDArray): NDArray {
   if (a.ndim === 0 || b.ndim === 0) return mul(a, b);
   return matmul(a, b);
