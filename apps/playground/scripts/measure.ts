@@ -2,7 +2,9 @@
 // time per moons step in Node against the same code in headless Chromium:
 //   1. the page itself (traced step, js and wasm; webgpu on SwiftShader with mini-batches),
 //   2. the built ESM packages loaded with no bundler (test/native-esm), eager against traced, js backend.
-// Usage: pnpm build && pnpm --filter playground measure   (uses the built dist files, as a user would)
+// Usage: pnpm build && pnpm --filter playground measure [eager]   (the built dist files, as a user would;
+// `eager` prints only table 2)
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createWebGpuBackend } from "@chainrule/backend-webgpu";
@@ -99,34 +101,57 @@ async function inPage(): Promise<Record<string, number>> {
   }
 }
 
-/** test/native-esm/step-timing.js in the page (dist ESM, import map) and in Node, eager and traced. */
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** test/native-esm/step-timing.js in the page (dist ESM, import map) and in Node: eager, eager in tidy, traced. */
 async function eagerAgainstTraced(): Promise<void> {
   const server = await serveNativeEsm();
   const browser = await launch();
+  const runs = 5;
   console.log(
-    `\n| js backend, 5,000 steps | Node µs/step | Chromium µs/step | page / Node |\n| --- | ---: | ---: | ---: |`,
+    `\n| js backend, 5,000 steps after 2,000, median of ${runs} | Node µs/step | Chromium µs/step | page / Node |\n| --- | ---: | ---: | ---: |`,
   );
   try {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => document.getElementById("result")!.dataset.state === "done");
-    for (const mode of ["eager", "traced"] as const) {
-      const chromiumUs = await page.evaluate(
-        // The page's own URL for the module (a plain string, so TypeScript leaves it alone).
-        async ([m, file]) => (await import(file)).timeSteps(m, 5000) as number,
-        [mode, "./step-timing.js"] as const,
-      );
-      const nodeUs = timeSteps(mode, 5000);
+    // MODES=eager,traced measures a build without tidy (the figures before the pool).
+    const modes = (process.env.MODES ?? "eager,tidy,traced").split(",") as ("eager" | "tidy" | "traced")[];
+    for (const mode of modes) {
+      const inPage: number[] = [];
+      const inNode: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        inPage.push(
+          await page.evaluate(
+            // The page's own URL for the module (a plain string, so TypeScript leaves it alone).
+            async ([m, file]) => (await import(file)).timeSteps(m, 5000) as number,
+            [mode, "./step-timing.js"] as const,
+          ),
+        );
+        inNode.push(timeSteps(mode, 5000));
+      }
+      const [n, c] = [median(inNode), median(inPage)];
+      console.log(`| ${mode} | ${n.toFixed(0)} | ${c.toFixed(0)} | ${(c / n).toFixed(2)}× |`);
       console.log(
-        `| ${mode} | ${nodeUs.toFixed(0)} | ${chromiumUs.toFixed(0)} | ${(chromiumUs / nodeUs).toFixed(2)}× |`,
+        `<!-- ${mode}: page/Node per run ${inPage.map((p, i) => (p / inNode[i]!).toFixed(2)).join(" ")} -->`,
       );
     }
+    console.log(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(", ")}`,
+    );
   } finally {
     await browser.close();
     await server.close();
   }
 }
 
+const only = process.argv[2];
+if (only === "eager") {
+  await eagerAgainstTraced();
+  process.exit(0);
+}
 await bundleSizes();
 const page = await inPage();
 console.log(`\n| backend | Node µs/step | Chromium µs/step | page / Node |\n| --- | ---: | ---: | ---: |`);

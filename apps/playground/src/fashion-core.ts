@@ -1,5 +1,6 @@
 // The Fashion-MNIST MLP for the page (784-128-10, Adam, batch 100), DOM-free. The step is traced once
-// and replayed on planned buffers, as apps/fashion-mnist does.
+// and replayed on planned buffers, as apps/fashion-mnist does; on a device backend (webgpu) the weights,
+// Adam's moments and the plan's buffers stay in the device's memory, and values are read with `await data()`.
 import { noGrad } from "@chainrule/autograd";
 import { DataLoader, flattenImages, normalizeImages } from "@chainrule/datasets";
 import { minimize, placeholder, trace } from "@chainrule/graph";
@@ -28,21 +29,35 @@ export interface FashionRun {
   /** Trains `batches` batches, yielding to the page every few; `onBatch(done, loss)` after each. */
   train(batches: number, onBatch: (done: number, loss: number) => void): Promise<void>;
   /** Accuracy on the first `n` test images (all 10,000 by default). */
-  testAccuracy(n?: number): number;
+  testAccuracy(n?: number): Promise<number>;
   /** Predicted classes of the first `n` test images. */
-  predict(n: number): Int32Array;
+  predict(n: number): Promise<Int32Array>;
   testImages: np.NDArray;
   testLabels: np.NDArray;
 }
 
 const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** Runs `f` on the js backend: the images are normalized (and batched) on the host, not uploaded whole. */
+function onHost<T>(f: () => T): T {
+  const current = np.getBackend();
+  np.setBackend(np.jsBackend);
+  try {
+    return f();
+  } finally {
+    np.setBackend(current);
+  }
+}
+
+/** The run on the current backend: js, wasm, or webgpu (call after setBackend). */
 export function createFashionRun(data: FashionData, options: { seed: number; lr: number }): FashionRun {
-  const xTrain = flattenImages(normalizeImages(data.trainImages));
-  const xTest = flattenImages(normalizeImages(data.testImages));
-  const yTrain = np.cast(data.trainLabels, "int32");
-  const yTest = np.cast(data.testLabels, "int32");
-  const model = fashionMlp(options.seed);
+  const { xTrain, xTest, yTrain, yTest } = onHost(() => ({
+    xTrain: flattenImages(normalizeImages(data.trainImages)),
+    xTest: flattenImages(normalizeImages(data.testImages)),
+    yTrain: np.cast(data.trainLabels, "int32"),
+    yTest: np.cast(data.testLabels, "int32"),
+  }));
+  const model = fashionMlp(options.seed); // its Variables live where the current backend keeps arrays
   const optimizer = new Adam(model.parameters(), { lr: options.lr });
   const step = trace(
     (x: np.NDArray, y: np.NDArray) => {
@@ -64,29 +79,43 @@ export function createFashionRun(data: FashionData, options: { seed: number; lr:
     }
     return r.value;
   };
-  const logitsOf = (n: number) => noGrad(() => model.call(np.slice(xTest, [[0, n]])));
+  const predict = async (n: number) => {
+    const pred = noGrad(() => np.argmax(model.call(np.slice(xTest, [[0, n]])), 1));
+    return Int32Array.from((await pred.data()) as ArrayLike<number>);
+  };
   return {
     model,
     testImages: data.testImages,
     testLabels: yTest,
     async train(count, onBatch) {
       for (let i = 0; i < count; i++) {
-        const b = nextBatch();
-        onBatch(i + 1, step(b.x, b.y).loss.item());
+        const b = onHost(nextBatch);
+        // Read before the next run: it overwrites the plan's output (on a GPU this waits for the step).
+        onBatch(i + 1, (await step(b.x, b.y).loss.data())[0]!);
         if (i % 5 === 4) await yieldToPage();
       }
     },
-    testAccuracy(n = xTest.shape[0]!) {
-      const pred = np.argmax(logitsOf(n), 1);
-      return np.mean(np.cast(np.eq(pred, np.slice(yTest, [[0, n]])), "float32")).item();
+    async testAccuracy(n = xTest.shape[0]!) {
+      const pred = await predict(n);
+      const truth = yTest.dataSync();
+      let correct = 0;
+      for (let i = 0; i < n; i++) if (pred[i] === truth[i]) correct++;
+      return correct / n;
     },
-    predict: (n) => Int32Array.from(np.argmax(logitsOf(n), 1).dataSync() as ArrayLike<number>),
+    predict,
   };
 }
 
-/** The model's weights as a safetensors file. */
-export const modelToSafetensors = (model: Sequential): Uint8Array =>
-  serializeSafetensors(model.stateDict(), { format: "chainrule-playground fashion-mlp 784-128-10" });
+/** The model's weights as a safetensors file (device weights are read back first). */
+export async function modelToSafetensors(model: Sequential): Promise<Uint8Array> {
+  const entries = Object.entries(model.stateDict()).map(async ([name, w]) => {
+    const host = w.onDevice ? new np.NDArray(await w.data(), [...w.shape], w.dtype) : w;
+    return [name, host] as const;
+  });
+  return serializeSafetensors(Object.fromEntries(await Promise.all(entries)), {
+    format: "chainrule-playground fashion-mlp 784-128-10",
+  });
+}
 
 /** Loads a safetensors file into the model, all or nothing; errors name the file. */
 export function loadSafetensorsInto(model: Sequential, bytes: Uint8Array, fileName: string): void {

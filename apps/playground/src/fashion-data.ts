@@ -1,48 +1,8 @@
 // Fashion-MNIST for the page: the gzipped IDX files are served by the page's own origin (see vite.config.ts),
-// cached in Cache Storage, and every file's decompressed content is checked against its known sha256.
-import { parseIdx } from "@chainrule/datasets";
+// cached in Cache Storage, and every file's decompressed content is checked against its known sha256 (the
+// sizes and digests @chainrule/datasets' Node loader checks, from its browser-safe main entry).
+import { FASHION_MNIST_FILES as FASHION_FILES, parseIdx } from "@chainrule/datasets";
 import type { NDArray } from "@chainrule/ndarray";
-
-/** The same checksums and sizes @chainrule/datasets/node checks (FASHION_MNIST_FILES), for the decompressed files. */
-export const FASHION_FILES = {
-  trainImages: {
-    name: "train-images-idx3-ubyte",
-    rank: 3,
-    bytes: 47_040_016,
-    sha256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-  },
-  trainLabels: {
-    name: "train-labels-idx1-ubyte",
-    rank: 1,
-    bytes: 60_008,
-    sha256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-  },
-  testImages: {
-    name: "t10k-images-idx3-ubyte",
-    rank: 3,
-    bytes: 7_840_016,
-    sha256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-  },
-  testLabels: {
-    name: "t10k-labels-idx1-ubyte",
-    rank: 1,
-    bytes: 10_008,
-    sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-  },
-} as const;
-
-export const FASHION_CLASS_NAMES = [
-  "T-shirt/top",
-  "Trouser",
-  "Pullover",
-  "Dress",
-  "Coat",
-  "Sandal",
-  "Shirt",
-  "Sneaker",
-  "Bag",
-  "Ankle boot",
-] as const;
 
 export type FashionKey = keyof typeof FASHION_FILES;
 export type FashionData = Record<FashionKey, NDArray>;

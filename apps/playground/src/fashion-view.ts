@@ -1,15 +1,16 @@
 // The Fashion-MNIST view: load the data (verified, cached), train with a progress bar, show the test
 // accuracy and a grid of test images with their predicted labels; save and load the model as safetensors.
-import { selectBackend, type BackendName } from "./backends";
+import { availableBackends, selectBackend, type BackendName } from "./backends";
 import { $, fillBackendSelect, numberInput, reportError } from "./dom";
 import { drawGray } from "./draw";
 import { createFashionRun, loadSafetensorsInto, modelToSafetensors, type FashionRun } from "./fashion-core";
-import { FASHION_CLASS_NAMES, loadFashion, type FashionData } from "./fashion-data";
+import { FASHION_MNIST_CLASS_NAMES as FASHION_CLASS_NAMES } from "@chainrule/datasets";
+import { loadFashion, type FashionData } from "./fashion-data";
 
 const GRID_IMAGES = 32;
 
-function showGrid(run: FashionRun): void {
-  const pred = run.predict(GRID_IMAGES);
+async function showGrid(run: FashionRun): Promise<void> {
+  const pred = await run.predict(GRID_IMAGES);
   const labels = run.testLabels.dataSync() as Int32Array;
   const pixels = run.testImages.dataSync() as Uint8Array;
   const figures = Array.from(pred, (p, k) => {
@@ -28,21 +29,21 @@ function showGrid(run: FashionRun): void {
   $("fashion-grid").replaceChildren(...figures);
 }
 
-export function setupFashion(): void {
+export async function setupFashion(): Promise<void> {
   const status = $("fashion-status");
   const progress = $<HTMLProgressElement>("fashion-progress");
   const backendSelect = $<HTMLSelectElement>("fashion-backend");
   const download = $<HTMLButtonElement>("fashion-download");
-  // The Fashion step is a traced plan over host buffers (graph plans are not device-resident yet): CPU backends.
-  fillBackendSelect(backendSelect, ["js", "wasm"], "wasm");
+  // webgpu where the browser has an adapter: the traced plan, the weights and Adam's state stay on the GPU.
+  fillBackendSelect(backendSelect, await availableBackends(), "wasm");
   let data: FashionData | undefined;
   let run: FashionRun | undefined;
 
-  const showAccuracy = (prefix: string) => {
-    const acc = run!.testAccuracy();
+  const showAccuracy = async (prefix: string) => {
+    const acc = await run!.testAccuracy();
     status.textContent = `${prefix} · test accuracy ${acc.toFixed(4)} on 10,000 test images`;
     status.dataset.testAccuracy = String(acc);
-    showGrid(run!);
+    await showGrid(run!);
   };
 
   const train = async () => {
@@ -67,16 +68,16 @@ export function setupFashion(): void {
       status.textContent = `batch ${done}/${batches} · loss ${loss.toFixed(4)}`;
     });
     const seconds = (performance.now() - t0) / 1000;
-    showAccuracy(`${batches} batches of 100 in ${seconds.toFixed(1)} s on ${active.name}`);
+    await showAccuracy(`${batches} batches of 100 in ${seconds.toFixed(1)} s on ${active.name}`);
+    status.dataset.backend = active.name;
     status.dataset.state = "trained";
     download.disabled = false;
   };
 
   $("fashion-train").onclick = () => train().catch((e) => reportError(status, e));
-  download.onclick = () => {
-    const blob = new Blob([modelToSafetensors(run!.model) as Uint8Array<ArrayBuffer>], {
-      type: "application/octet-stream",
-    });
+  const saveModel = async () => {
+    const bytes = await modelToSafetensors(run!.model); // on webgpu the weights are read back first
+    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" });
     const a = Object.assign(document.createElement("a"), {
       href: URL.createObjectURL(blob),
       download: "fashion-mlp.safetensors",
@@ -84,6 +85,7 @@ export function setupFashion(): void {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
+  download.onclick = () => saveModel().catch((e) => reportError(status, e));
   const drop = $("fashion-drop");
   drop.ondragover = (e) => {
     e.preventDefault();
@@ -108,7 +110,7 @@ export function setupFashion(): void {
     }
     run ??= createFashionRun(data, { seed: 0, lr: numberInput("fashion-lr") });
     loadSafetensorsInto(run.model, new Uint8Array(await file.arrayBuffer()), file.name);
-    showAccuracy(`loaded ${file.name}`);
+    await showAccuracy(`loaded ${file.name}`);
     status.dataset.state = "loaded";
     download.disabled = false;
   };

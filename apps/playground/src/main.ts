@@ -10,4 +10,4 @@ note.textContent = isolated()
   : "Not cross-origin isolated (no COOP/COEP headers): SharedArrayBuffer is unavailable, so the wasm backend runs on one thread.";
 note.dataset.isolated = String(isolated());
 setupMoons().catch((e) => reportError($("moons-status"), e));
-setupFashion();
+setupFashion().catch((e) => reportError($("fashion-status"), e));

@@ -7,6 +7,8 @@ import { jsBackend, setBackend } from "@chainrule/ndarray";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build, preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadFashionMnist } from "@chainrule/datasets/node";
+import { createFashionRun } from "../src/fashion-core";
 import { parityTrace } from "../src/moons-core";
 import { ROOT } from "./bundle";
 
@@ -18,6 +20,22 @@ let server: PreviewServer;
 let browser: Browser;
 let page: Page;
 const figures: Record<string, unknown> = {};
+/** Batches of the short webgpu Fashion run (SwiftShader is a GPU emulated on the CPU). */
+const GPU_FASHION_BATCHES = 40;
+
+/** Test accuracy of the page's Fashion run on the js backend in Node, after `batches` batches. */
+async function nodeFashionAccuracy(batches: number): Promise<number> {
+  const { train, test } = await loadFashionMnist();
+  const data = {
+    trainImages: train.images,
+    trainLabels: train.labels,
+    testImages: test.images,
+    testLabels: test.labels,
+  };
+  const run = createFashionRun(data, { seed: 0, lr: 0.001 });
+  await run.train(batches, () => {});
+  return run.testAccuracy();
+}
 
 /** The page uses the packages' dist builds, as a user's bundler would. */
 function assertBuilt(): void {
@@ -257,6 +275,45 @@ describe("the playground in Chromium", () => {
       await gpuBrowser.close();
     }
   }, 300_000);
+
+  it("trains Fashion-MNIST on webgpu (SwiftShader): the accuracy Node gets on js for the same batches", async () => {
+    const gpuBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--enable-unsafe-webgpu"],
+    });
+    try {
+      const gpuPage = await gpuBrowser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors: string[] = [];
+      gpuPage.on("pageerror", (e) => errors.push(e.message));
+      await openPlayground(gpuPage);
+      expect(await gpuPage.locator("#fashion-backend option").allTextContents()).toEqual([
+        "js",
+        "wasm",
+        "webgpu",
+      ]);
+      await gpuPage.selectOption("#fashion-backend", "webgpu");
+      await gpuPage.fill("#fashion-batches", String(GPU_FASHION_BATCHES));
+      await gpuPage.click("#fashion-train");
+      const status = gpuPage.locator("#fashion-status");
+      const end = Date.now() + 300_000;
+      while ((await status.getAttribute("data-state")) !== "trained") {
+        if (Date.now() > end || (await status.getAttribute("data-state")) === "error")
+          throw new Error(`fashion on webgpu: ${await status.textContent()}`);
+        await gpuPage.waitForTimeout(500);
+      }
+      expect(await status.getAttribute("data-backend")).toBe("webgpu");
+      const gpuAcc = Number(await status.getAttribute("data-test-accuracy"));
+      expect(errors).toEqual([]);
+      // The same run in Node on the js backend: the same seed, batches and Adam steps.
+      const nodeAcc = await nodeFashionAccuracy(GPU_FASHION_BATCHES);
+      expect(nodeAcc).toBeGreaterThan(0.5); // chance is 0.1
+      expect(Math.abs(gpuAcc - nodeAcc)).toBeLessThanOrEqual(0.005);
+      figures.fashionWebgpu = { batches: GPU_FASHION_BATCHES, testAccuracy: gpuAcc, nodeJs: nodeAcc };
+      await gpuPage.locator("#fashion-view").screenshot({ path: join(OUT, "fashion-webgpu.png") });
+    } finally {
+      await gpuBrowser.close();
+    }
+  }, 420_000);
 
   it("trains Fashion-MNIST on the real data, saves the model and loads it back from the cache", async () => {
     await page.fill("#fashion-batches", "150");

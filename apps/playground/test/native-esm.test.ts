@@ -1,13 +1,15 @@
 // The built ESM packages in Chromium with no bundler: an import map points the bare specifiers at the dist
 // files, and the browser's own module loader must load them (a CommonJS dependency would fail here with
 // "does not provide an export named 'default'").
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import seedrandom from "seedrandom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./bundle";
 import { runChecks } from "./native-esm/checks.js";
+import { timeSteps } from "./native-esm/step-timing.js";
 import { serveNativeEsm, type StaticServer } from "./static-server";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -72,4 +74,43 @@ describe("the packages' ESM builds through an import map, no bundler", () => {
     expect(inPage.losses[19]).toBeLessThan(inPage.losses[0]);
     await page.close();
   }, 90_000);
+});
+
+const MODES = ["eager", "tidy", "traced"] as const;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe("the moons step's time in the page and in Node (reported, not asserted)", () => {
+  it("prints µs per step, median of 3 runs, for eager, eager in tidy, and traced", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.getElementById("result")!.dataset.state === "done");
+    const rows: Record<string, { node: number; chromium: number; ratio: number }> = {};
+    for (const mode of MODES) {
+      const chromium: number[] = [];
+      const node: number[] = [];
+      for (let run = 0; run < 3; run++) {
+        // A string, so that vitest's transform leaves the page's own dynamic import alone.
+        const inPage = `import("./step-timing.js").then((m) => m.timeSteps("${mode}", 1500, 500))`;
+        chromium.push((await page.evaluate(inPage)) as number);
+        node.push(timeSteps(mode, 1500, 500));
+      }
+      rows[mode] = { node: median(node), chromium: median(chromium), ratio: median(chromium) / median(node) };
+      expect(rows[mode].node).toBeGreaterThan(0);
+      expect(rows[mode].chromium).toBeGreaterThan(0);
+    }
+    const load = loadavg().map((l) => l.toFixed(1));
+    console.log(
+      `moons step, µs (median of 3 × 1500 steps; load average ${load.join(", ")}):\n` +
+        MODES.map(
+          (m) =>
+            `  ${m.padEnd(6)} Node ${rows[m]!.node.toFixed(0).padStart(5)}  Chromium ${rows[
+              m
+            ]!.chromium.toFixed(0).padStart(5)}  page/Node ${rows[m]!.ratio.toFixed(2)}×`,
+        ).join("\n"),
+    );
+    const out = join(ROOT, "apps/playground/out/browser-test");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "step-timing.json"), JSON.stringify({ loadAverage: loadavg(), rows }, null, 2));
+    await page.close();
+  }, 180_000);
 });

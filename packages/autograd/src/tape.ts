@@ -3,6 +3,7 @@ import {
   NDArray,
   popRecorder,
   pushRecorder,
+  tidy,
   zerosLike,
   type Primitive,
   type Recorder,
@@ -51,8 +52,12 @@ export class GradientTape {
   private readonly tracked = new Map<NDArray, TrackId>();
   private active = 0;
   private used = false;
-  // The recorder is a separate object so that `record` can be the user-facing method name.
-  private readonly recorder: Recorder = { record: (p, i, o, a) => this.onPrimitive(p, i, o, a) };
+  // The recorder is a separate object so that `record` can be the user-facing method name. It is `scoped`:
+  // a tidy scope around the tape may release what it recorded once it stops recording.
+  private readonly recorder: Recorder = {
+    record: (p, i, o, a) => this.onPrimitive(p, i, o, a),
+    scoped: true,
+  };
 
   constructor(options: GradientTapeOptions = {}) {
     this.persistent = options.persistent ?? false;
@@ -155,8 +160,9 @@ export class GradientTape {
     // Sources this tape never watched (nor produced) are unconnected, as in TensorFlow.
     const ids = srcs.map((x) => this.tracked.get(x));
     const live = ids.filter((id): id is TrackId => id !== undefined);
-    // Our own backward ops are not recorded here, but outer tapes do record them (higher order).
-    const liveGrads = this.pause(() => backward(this.nodes, this.leafCount, targets, live));
+    // Our own backward ops are not recorded here, but outer tapes do record them (higher order). The
+    // backward pass's temporaries go back to the pool at once (tidy keeps them while an outer tape records).
+    const liveGrads = this.pause(() => tidy(() => backward(this.nodes, this.leafCount, targets, live)));
     let k = 0;
     const grads = ids.map((id) => (id === undefined ? undefined : liveGrads[k++]));
     if (!this.persistent) {

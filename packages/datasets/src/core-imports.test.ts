@@ -34,3 +34,18 @@ describe("the core entry", () => {
     }
   });
 });
+
+describe("Fashion-MNIST's file table in the core entry", () => {
+  it("gives each file the size its IDX header implies, and the ten class names", async () => {
+    const { FASHION_MNIST_FILES, FASHION_MNIST_CLASS_NAMES } = await import("./core");
+    // IDX: a 4-byte magic, 4 bytes per dimension, then one byte per element.
+    const idxBytes = (dims: number[]) => 4 + 4 * dims.length + dims.reduce((a, b) => a * b, 1);
+    expect(FASHION_MNIST_FILES.trainImages.bytes).toBe(idxBytes([60_000, 28, 28]));
+    expect(FASHION_MNIST_FILES.trainLabels.bytes).toBe(idxBytes([60_000]));
+    expect(FASHION_MNIST_FILES.testImages.bytes).toBe(idxBytes([10_000, 28, 28]));
+    expect(FASHION_MNIST_FILES.testLabels.bytes).toBe(idxBytes([10_000]));
+    for (const f of Object.values(FASHION_MNIST_FILES)) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(FASHION_MNIST_CLASS_NAMES).toHaveLength(10);
+    expect(FASHION_MNIST_CLASS_NAMES[9]).toBe("Ankle boot");
+  });
+});

@@ -14,3 +14,5 @@ export type { NormalizeOptions } from "./transforms";
 export { parseIdx, encodeIdx } from "./idx";
 export type { IdxExpectation, IdxType } from "./idx";
 export { DataFileError } from "./errors";
+export { FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_FILES } from "./fashion-mnist-files";
+export type { FashionFile } from "./fashion-mnist-files";

@@ -9,8 +9,6 @@ export { defaultCacheDir } from "./locations";
 export {
   loadFashionMnist,
   locateFashionMnist,
-  FASHION_MNIST_CLASS_NAMES,
-  FASHION_MNIST_FILES,
   FASHION_MNIST_BASE_URL,
   FASHION_MNIST_SYSTEM_DIRS,
 } from "./fashion-mnist";

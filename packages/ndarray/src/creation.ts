@@ -1,6 +1,7 @@
 import { allocate, assertDType, type DType, dtypeOfTypedArray, fitsDType, type TypedArray } from "./dtype";
 import { ShapeError, fmtShape } from "./errors";
 import { NDArray, type NestedArray } from "./ndarray";
+import { track } from "./pool";
 import { assertShape, sizeOf } from "./shape";
 
 export interface ArrayOptions {
@@ -75,7 +76,7 @@ export function array(
     const buf = allocate(dtype, (data as TypedArray).length);
     if (dtype === "bool") fillBool(buf, data as TypedArray);
     else buf.set(data as TypedArray);
-    return new NDArray(buf, [...shape], dtype);
+    return track(new NDArray(buf, [...shape], dtype));
   }
   const nested = data as NestedArray;
   const shape = inferShape(nested);
@@ -92,9 +93,9 @@ export function array(
     if (sizeOf(options.shape) !== out.size) {
       throw new ShapeError(`array: ${out.size} elements do not fill shape ${fmtShape(options.shape)}`);
     }
-    return new NDArray(buf, [...options.shape], dtype);
+    return track(new NDArray(buf, [...options.shape], dtype));
   }
-  return out;
+  return track(out);
 }
 
 /** Stores values as booleans: any non-zero (and NaN) is true, as in NumPy's `astype(bool)`. */
@@ -150,7 +151,7 @@ function filled(op: string, shape: readonly number[], value: number | boolean, d
   assertDType(dtype, op);
   const v = dtype === "bool" ? (value ? 1 : 0) : +value;
   assertFits(op, [v], dtype);
-  const out = NDArray.empty([...shape], dtype, op);
+  const out = track(NDArray.empty([...shape], dtype, op));
   if (v !== 0) out.buffer.fill(v);
   return out;
 }
@@ -173,7 +174,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): N
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const ints = Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step);
   const d = dtype ?? (ints ? "int32" : "float32");
-  const out = NDArray.empty([n], d, "arange");
+  const out = track(NDArray.empty([n], d, "arange"));
   for (let i = 0; i < n; i++) out.buffer[i] = start + i * step;
   return out;
 }
@@ -183,7 +184,7 @@ export function linspace(start: number, stop: number, num = 50, dtype: DType = "
   if (!Number.isInteger(num) || num < 0)
     throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
   assertDType(dtype, "linspace");
-  const out = NDArray.empty([num], dtype, "linspace");
+  const out = track(NDArray.empty([num], dtype, "linspace"));
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out.buffer[i] = start + i * step;
   if (num > 1) out.buffer[num - 1] = stop;
@@ -195,7 +196,7 @@ export function eye(n: number, m = n, k = 0, dtype: DType = "float32"): NDArray 
   assertShape([n, m], "eye");
   if (!Number.isInteger(k)) throw new RangeError(`eye: diagonal offset k must be an integer, got ${k}`);
   assertDType(dtype, "eye");
-  const out = NDArray.empty([n, m], dtype, "eye");
+  const out = track(NDArray.empty([n, m], dtype, "eye"));
   for (let i = 0; i < n; i++) if (i + k >= 0 && i + k < m) out.buffer[i * m + i + k] = 1;
   return out;
 }

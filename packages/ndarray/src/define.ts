@@ -1,6 +1,7 @@
 import type { DType } from "./dtype";
 import { emit, emptyOnBackend, getBackend, isRecording, onBackend } from "./engine";
 import { NDArray } from "./ndarray";
+import { assertInputsLive } from "./pool";
 import type { Backend, Primitive, VJP } from "./primitive";
 import { BackendError } from "./errors";
 
@@ -90,6 +91,7 @@ export function definePrimitive<P>(
     for (const x of inputs) {
       if (!(x instanceof NDArray)) throw new TypeError(`${def.name}: every input must be an NDArray`);
     }
+    assertInputsLive(inputs, def.name);
     const { shape, dtype } = def.output(inputs, params);
     const out = emptyOnBackend([...shape], dtype, def.name);
     primitive.kernelFor(getBackend())(onBackend(inputs), params, out);

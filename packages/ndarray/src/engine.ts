@@ -1,10 +1,17 @@
 import type { DType } from "./dtype";
 import { NDArray } from "./ndarray";
+import { assertInputsLive, holdTracking, track } from "./pool";
 import type { Backend, Kernel, KernelPrim, KernelTable, PrimName, PrimParams, Primitive } from "./primitive";
 
 /** Something that wants to see every primitive application, e.g. a GradientTape or a graph tracer. */
 export interface Recorder {
   record(prim: Primitive, inputs: readonly NDArray[], output: NDArray, params: unknown): void;
+  /**
+   * True when the arrays it records may be released by the `tidy` scope that was open when it started,
+   * once it stops (a GradientTape's). A recorder without it (a graph tracer, whose plan keeps constants)
+   * keeps what it records: while it is active no array is handed to a tidy scope.
+   */
+  readonly scoped?: boolean;
 }
 
 // Per-module-instance state, never on globalThis: two copies of this package each keep their own.
@@ -60,13 +67,16 @@ export function setBackend(backend: Backend): void {
   state.kernels = kernelsOf(backend);
 }
 
-/** A fresh contiguous array of zeros on the current backend: the kernel output allocator. */
+/**
+ * A fresh contiguous array of zeros on the current backend: the kernel output allocator. The open `tidy`
+ * scope, if any, owns it; on a host backend its buffer may be a released one (pool.ts).
+ */
 export function emptyOnBackend(shape: readonly number[], dtype: DType, op?: string): NDArray {
   const device = state.backend!.device;
-  if (!device) return NDArray.empty(shape, dtype, op);
+  if (!device) return track(NDArray.empty(shape, dtype, op));
   let size = 1;
   for (const d of shape) size *= d;
-  return new NDArray(device.allocate(dtype, size), shape, dtype);
+  return track(new NDArray(device.allocate(dtype, size), shape, dtype));
 }
 
 /** The inputs as the current backend's kernels read them: device backends upload host arrays. */
@@ -81,11 +91,14 @@ export function getBackend(): Backend {
 
 export function pushRecorder(r: Recorder): void {
   state.recorders.push(r);
+  if (!r.scoped) holdTracking(1);
 }
 
 export function popRecorder(r: Recorder): void {
   const i = state.recorders.lastIndexOf(r);
-  if (i >= 0) state.recorders.splice(i, 1);
+  if (i < 0) return;
+  state.recorders.splice(i, 1);
+  if (!r.scoped) holdTracking(-1);
 }
 
 export function isRecording(): boolean {
@@ -117,6 +130,7 @@ export function run<K extends KernelPrim>(
   shape: readonly number[],
   dtype: DType,
 ): NDArray {
+  assertInputsLive(inputs, prim.name);
   const out = emptyOnBackend(shape, dtype, prim.name);
   (state.kernels![prim.name] as Kernel<K>)(onBackend(inputs), params, out);
   if (state.recorders.length > 0) emit(prim, inputs, out, params);

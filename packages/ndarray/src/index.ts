@@ -73,6 +73,7 @@ export {
   type CustomKernel,
 } from "./define";
 export { primitives } from "./primitives";
+export { tidy, keep, dispose, isDisposed, poolStats, setPoolLimit } from "./pool";
 export {
   setBackend,
   getBackend,

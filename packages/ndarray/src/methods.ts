@@ -11,6 +11,7 @@ import * as R from "./ops/reduce";
 import { slice } from "./ops/slice";
 import { gather } from "./ops/structure";
 import { unaryOps } from "./ops/unary";
+import { dispose, isDisposed } from "./pool";
 import * as V from "./ops/views";
 
 type Member = keyof NDArrayMethods;
@@ -33,11 +34,13 @@ const methods: { readonly [K in MethodName]: AsFunction<NDArrayMethods[K]> } = {
   sum: R.sum, mean: R.mean, prod: R.prod, max: R.max, min: R.min, argmax: R.argmax, argmin: R.argmin,
   matmul, dot, transpose: V.transpose, permute: V.permute, broadcastTo: V.broadcastTo, squeeze: V.squeeze,
   unsqueeze: V.unsqueeze, flatten: V.flatten, contiguous: V.contiguous, slice, gather, astype: cast, reshape,
+  dispose,
 };
 
 const getters: { readonly [K in GetterName]: (x: NDArray) => NDArrayMethods[K] } = {
   T: (x) => V.transpose(x),
   mT: V.mT,
+  isDisposed,
 };
 
 /** Attaches the methods; called once by the package entry (a call, so bundlers cannot drop it). */

@@ -46,4 +46,8 @@ export interface NDArrayMethods extends UnaryMethods, BinaryMethods {
   contiguous(): NDArray;
   detach(): NDArray;
   astype(dtype: DType): NDArray;
+  /** Releases the buffer now (`dispose(x)`): it goes back to the pool, and later use throws. */
+  dispose(): void;
+  /** Whether the array was disposed, by `dispose` or by the `tidy` scope it was made in. */
+  readonly isDisposed: boolean;
 }

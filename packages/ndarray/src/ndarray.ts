@@ -7,6 +7,7 @@ const ITEM_BYTES: Record<DType, number> = { float64: 8, float32: 4, int32: 4, ui
 import type { NDArrayMethods } from "./ndarray-methods";
 import type { DeviceMemory, DeviceStorage } from "./primitive";
 import { getBackend, runDeferredChecks } from "./engine";
+import { assertLive, isDisposed, reuse } from "./pool";
 
 /** The device memory that owns `storage`: the current backend's, when it is that backend's. */
 function deviceOf(storage: DeviceStorage): DeviceMemory | undefined {
@@ -39,7 +40,8 @@ export type NestedArray = number | boolean | NestedArray[];
 
 /**
  * An n-dimensional array: a typed-array buffer seen through shape, strides and offset.
- * Views (reshape, transpose, slicing, broadcasting) share the buffer; nothing needs disposing.
+ * Views (reshape, transpose, slicing, broadcasting) share the buffer. Memory is garbage-collected;
+ * `tidy(fn)` and `dispose(x)` (pool.ts) hand buffers back for reuse sooner.
  * Op methods (`a.add(b)`, `a.sum()`…) are attached in methods.ts.
  */
 // Declaration merging gives the class its op methods' types; methods.ts provides their bodies.
@@ -94,13 +96,15 @@ export class NDArray {
     this.size = sizeOf(shape);
   }
 
-  /** A new contiguous array of zeros (the kernel output allocator). */
-  /** A new zero-filled array; `op` names the caller in the error when the buffer cannot be allocated. */
+  /**
+   * A new zero-filled array (a released buffer of the same length when the pool has one, see `tidy`);
+   * `op` names the caller in the error when the buffer cannot be allocated.
+   */
   static empty(shape: Shape, dtype: DType, op = "allocate"): NDArray {
     const size = sizeOf(shape);
     let buf: TypedArray;
     try {
-      buf = allocate(dtype, size);
+      buf = reuse(dtype, size) ?? allocate(dtype, size);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       const bytes = size * ITEM_BYTES[dtype];
@@ -138,6 +142,7 @@ export class NDArray {
    * Treat it as read-only. On a device backend this throws: use `await x.data()`.
    */
   dataSync(): TypedArray {
+    assertLive(this, "dataSync");
     if (this.onDevice) deviceError(this, "dataSync");
     if (this.isContiguous) {
       if (this.offset === 0 && this.buffer.length === this.size) return this.buffer;
@@ -155,6 +160,7 @@ export class NDArray {
    */
   async data(): Promise<TypedArray> {
     await runDeferredChecks(); // ops' checks of device values report here (gather's index bounds, …)
+    assertLive(this, "data");
     if (!this.onDevice) return this.dataSync();
     const device = getBackend().device;
     const storage = this.storage as DeviceStorage;
@@ -223,6 +229,7 @@ export class NDArray {
         `item: only one-element arrays convert to a number, got shape ${fmtShape(this.shape)}`,
       );
     }
+    assertLive(this, "item");
     if (this.onDevice) deviceError(this, "item");
     return this.buffer[this.offset]!;
   }
@@ -233,6 +240,7 @@ export class NDArray {
   }
 
   toString(): string {
+    if (isDisposed(this)) return `array(<disposed>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
     if (this.onDevice) {
       const where = (this.storage as DeviceStorage).backend;
       return `array(<on ${where}: await x.data() to read>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;

@@ -2,6 +2,7 @@ import alea from "seedrandom/lib/alea.js";
 import { assertDType, type DType, isFloat } from "./dtype";
 import { ShapeError } from "./errors";
 import { NDArray } from "./ndarray";
+import { track } from "./pool";
 import { assertShape } from "./shape";
 
 /**
@@ -54,7 +55,7 @@ export class Random {
 
   private filled(shape: readonly number[], dtype: DType, op: string, f: () => number): NDArray {
     assertShape(shape, op);
-    const out = NDArray.empty([...shape], dtype);
+    const out = track(NDArray.empty([...shape], dtype));
     const b = out.buffer;
     for (let i = 0; i < b.length; i++) b[i] = f();
     return out;

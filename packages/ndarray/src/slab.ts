@@ -1,8 +1,9 @@
 // Small arrays as views into shared slabs. Each `new Float32Array(n)` gets its own ArrayBuffer, and a backing
 // store costs ~9 µs in Chromium (2–3 µs in Node) against well under 1 µs for a view of an existing buffer;
 // an eager op allocates one array per result, so a per-sample training step spent most of its time here in a
-// page (apps/playground README). Slabs are bump-allocated and never reused: every array starts zeroed, as a
-// fresh ArrayBuffer does, and a slab is garbage-collected once no view of it is left.
+// page (apps/playground README). Slabs are bump-allocated, so every array starts zeroed, as a fresh ArrayBuffer
+// does (a view released by tidy is reused through pool.ts, zero-filled), and a slab is garbage-collected once
+// no view of it is left.
 
 /** V8 keeps typed arrays up to this size on its own heap, which is cheaper than any view. */
 const ON_HEAP_MAX_BYTES = 64;

@@ -5,6 +5,7 @@ import {
   formatShape,
   fromTypedArray,
   full,
+  tidy,
   type DeviceStorage,
   type TypedArray,
 } from "@chainrule/ndarray";
@@ -163,6 +164,13 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     }
     const t = this.t + 1;
     const lr = checkLr(this.name, resolveLr(this.lr, t), `the learning rate for update ${t}`);
+    // The update's temporaries (clipped gradients, device updates) go back to the pool when it is done.
+    tidy(() => this.applyUpdates(grads, lr));
+    this.t = t;
+  }
+
+  private applyUpdates(grads: Gradients, lr: number): void {
+    const { params } = this;
     const device = params.some((p) => p.onDevice);
     // On a device the norm stays there: the clipped gradients are array ops, nothing is read back.
     const deviceGrads = device ? noGrad(() => clipOnDevice(grads, this.clipNorm, this.clipValue)) : grads;
@@ -181,7 +189,6 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
         this.update(i, params[i]!.buffer, data, lr, ++this.paramSteps[i]!);
       }
     });
-    this.t = t;
   }
 
   /** TensorFlow style: `applyGradients([[grad, variable], …])`, any subset of the parameters, any order. */
@@ -213,10 +220,14 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     });
     if (!(loss instanceof NDArray))
       throw new TypeError(`${this.name}.minimize: lossFn must return an NDArray`);
-    const grads = tape.gradient(loss, vars as Variable[]) as (NDArray | null)[];
-    const aligned: (NDArray | null)[] = this.params.map(() => null);
-    at.forEach((i, k) => (aligned[i] = grads[k]!));
-    this.step(aligned);
+    // The gradients are released once applied. The forward pass's arrays are not: lossFn's code may keep
+    // some (logits for an accuracy); wrap the call in tidy() to release them too.
+    tidy(() => {
+      const grads = tape.gradient(loss, vars as Variable[]) as (NDArray | null)[];
+      const aligned: (NDArray | null)[] = this.params.map(() => null);
+      at.forEach((i, k) => (aligned[i] = grads[k]!));
+      this.step(aligned);
+    });
     return loss;
   }
 

@@ -248,3 +248,28 @@ describe("fit: ordering of the progress output and callbacks", () => {
     ]);
   });
 });
+
+describe("fit with { optimizer, loss } and the buffer pool", () => {
+  it("runs each step in a tidy: the step's arrays are released, the data and the weights are not", async () => {
+    const a = linear();
+    const made: np.NDArray[] = [];
+    await fit({
+      epochs: 3,
+      data: batches,
+      optimizer: a.opt,
+      loss: ([x, y]) => {
+        const pred = x.mul(a.w).add(a.b);
+        made.push(pred);
+        return np.mean(np.square(pred.sub(y))); // a.loss's ops
+      },
+      progress: "none",
+    });
+    expect(made.length).toBe(12);
+    expect(made.every((p) => p.isDisposed)).toBe(true);
+    expect(batches.flat().some((x) => x.isDisposed)).toBe(false);
+    // The same steps by hand, without tidy: identical weights.
+    const h = linear();
+    for (let epoch = 0; epoch < 3; epoch++) for (const batch of batches) h.opt.minimize(() => h.loss(batch));
+    expect([a.w.item(), a.b.item()]).toEqual([h.w.item(), h.b.item()]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Variable } from "@chainrule/autograd";
-import type { NDArray } from "@chainrule/ndarray";
+import { tidy, type NDArray } from "@chainrule/ndarray";
 import type { Optimizer } from "@chainrule/optim";
 import { appendEpoch, emptyHistory } from "./history";
 import { RunningMeans, stepLogs } from "./metrics";
@@ -23,7 +23,10 @@ export interface FitWithStep<B> extends FitCommon<B> {
   trainStep: (batch: B, batchIndex: number) => StepResult | Promise<StepResult>;
 }
 
-/** Shorthand: each batch is `optimizer.minimize(() => loss(batch), vars)`. */
+/**
+ * Shorthand: each batch is `tidy(() => optimizer.minimize(() => loss(batch), vars))`, so every array the
+ * step makes except the loss goes back to the buffer pool (keep() one to hold on to it).
+ */
 export interface FitWithLoss<B> extends FitCommon<B> {
   optimizer: Pick<Optimizer, "minimize">;
   loss: (batch: B) => NDArray;
@@ -65,7 +68,7 @@ function lengthOf(batches: Batches<unknown>): number | undefined {
 function stepFunction<B>(options: FitOptions<B>): FitWithStep<B>["trainStep"] {
   if ("trainStep" in options) return options.trainStep;
   const { optimizer, loss, vars } = options;
-  return (batch) => optimizer.minimize(() => loss(batch), vars);
+  return (batch) => tidy(() => optimizer.minimize(() => loss(batch), vars));
 }
 
 /** One epoch's batches. Synchronous data, steps and callbacks are not awaited: no microtask per batch. */

@@ -1,6 +1,11 @@
 // The moons step timed the same way in a page (native ESM, the dist files) and in Node: the 2-25-50-25-2
-// network, per-sample SGD on MSE, once eager (GradientTape + SGD: every op allocates its result) and once
-// traced (compileTrainStep: the plan replays on buffers allocated once). Used by scripts/measure.ts.
+// network, per-sample SGD on MSE, three ways:
+//   "eager":  opt.minimize (GradientTape + SGD): every op allocates its result; minimize releases the
+//             gradients and the backward pass's temporaries to the buffer pool, the forward pass's arrays
+//             are left to the GC;
+//   "tidy":   the same step inside np.tidy: every array of the step goes back to the pool;
+//   "traced": compileTrainStep: the plan replays on buffers allocated once.
+// Used by scripts/measure.ts and test/native-esm.test.ts (which prints the figures).
 import * as np from "@chainrule/ndarray";
 import { compileTrainStep, GradientDescentOptimizer, placeholder } from "@chainrule/graph";
 import { Dense, meanSquaredError, Sequential } from "@chainrule/nn";
@@ -40,7 +45,8 @@ export function timeSteps(mode, steps, warmup = 2000) {
     step = (b) => traced(b.x, b.t).loss.item();
   } else {
     const opt = new SGD(model.parameters(), { lr: 0.1 });
-    step = (b) => opt.minimize(() => meanSquaredError(model.call(b.x), b.t)).item();
+    const eager = (b) => opt.minimize(() => meanSquaredError(model.call(b.x), b.t)).item();
+    step = mode === "tidy" ? (b) => np.tidy(() => eager(b)) : eager;
   }
   for (let i = 0; i < warmup; i++) step(data[i % 256]);
   const t0 = performance.now();

@@ -1,5 +1,6 @@
 import { deferCheck, withoutRecording } from "../engine";
 import type { NDArray } from "../ndarray";
+import { dispose, keep } from "../pool";
 import { max, min } from "./reduce";
 
 /**
@@ -14,10 +15,15 @@ export function checkRange(x: NDArray, lo: number, hi: number, error: (value: nu
     for (let i = 0; i < d.length; i++) if (d[i]! < lo || d[i]! > hi) throw error(Number(d[i]));
     return;
   }
-  const [least, most] = withoutRecording(() => [min(x), max(x)]);
+  // The check owns its two arrays: a tidy around the op must not release them before the read.
+  const [least, most] = withoutRecording(() => [keep(min(x)), keep(max(x))]);
   deferCheck(async () => {
-    const [a, b] = await Promise.all([least.data(), most.data()]);
-    if (Number(a[0]) < lo) throw error(Number(a[0]));
-    if (Number(b[0]) > hi) throw error(Number(b[0]));
+    try {
+      const [a, b] = await Promise.all([least.data(), most.data()]);
+      if (Number(a[0]) < lo) throw error(Number(a[0]));
+      if (Number(b[0]) > hi) throw error(Number(b[0]));
+    } finally {
+      dispose([least, most]);
+    }
   });
 }
