@@ -258,6 +258,7 @@ if (want("webgpu") || only.includes("webgpu-cnn")) {
       col2im: conv.col2im,
       maxPoolGather: conv.maxPoolGather,
       maxPoolScatter: conv.maxPoolScatter,
+      biasRelu: conv.biasRelu,
     },
   });
   const label = `webgpu on ${backends.webgpu.adapter}${/swiftshader/i.test(backends.webgpu.adapter) ? " (CPU emulation)" : ""}`;
