@@ -31,4 +31,16 @@ describe("selectBackend", () => {
       expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(expected[i]!))),
     );
   });
+
+  it("webgpu: layer-conv's window and bias + ReLU primitives have the backend's own kernels", async () => {
+    process.env.VK_ICD_FILENAMES ??= "/usr/lib/chromium/vk_swiftshader_icd.json"; // SwiftShader without a GPU
+    await selectBackend("webgpu");
+    const backend = np.getBackend();
+    expect(backend.name).toBe("webgpu");
+    for (const op of [im2col, col2im, maxPoolGather, maxPoolScatter, biasRelu] as {
+      primitive: np.DefinedPrimitive<never>;
+    }[]) {
+      expect(backend.primitiveKernels?.get(op.primitive), op.primitive.name).toBeDefined();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { useWasmBackend } from "@chainrule/backend-wasm";
 import { wasmConvKernels } from "@chainrule/backend-wasm/conv";
 import { useWebGpuBackend } from "@chainrule/backend-webgpu";
-import { col2im, im2col, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv";
+import { biasRelu, col2im, im2col, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv";
 import * as np from "@chainrule/ndarray";
 
 /** The compute backends an app can run on (`--backend`). */
@@ -24,7 +24,7 @@ export function parseBackend(value: unknown): BackendName {
 export async function selectBackend(name: BackendName): Promise<void> {
   if (name === "js") np.setBackend(np.jsBackend);
   else if (name === "webgpu")
-    await useWebGpuBackend({ conv: { im2col, col2im, maxPoolGather, maxPoolScatter } });
+    await useWebGpuBackend({ conv: { im2col, col2im, maxPoolGather, maxPoolScatter, biasRelu } });
   else await useWasmBackend({ relaxedSimd: true, threads: 2, primitiveKernels: wasmConvKernels });
 }
 

@@ -1,7 +1,16 @@
 // layer-conv's convolution on webgpu through ndarray's extension point (the backend's kernels keyed by
 // the primitive objects): forward and gradients of orders 1 and 2 against the js backend.
-import { grad } from "@chainrule/autograd";
-import { col2im, conv2d, im2col, maxPool2d, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv";
+import { GradientTape, grad } from "@chainrule/autograd";
+import {
+  Conv2D,
+  biasRelu,
+  col2im,
+  conv2d,
+  im2col,
+  maxPool2d,
+  maxPoolGather,
+  maxPoolScatter,
+} from "@chainrule/layer-conv";
 import * as np from "@chainrule/ndarray";
 import { describe, expect, it } from "vitest";
 import { createWebGpuBackend, type WebGpuBackend } from "./index";
@@ -9,7 +18,7 @@ import { agreeAll, values } from "./test-helpers";
 
 let conv: Promise<WebGpuBackend> | undefined;
 const withConv = () =>
-  (conv ??= createWebGpuBackend({ conv: { im2col, col2im, maxPoolGather, maxPoolScatter } }));
+  (conv ??= createWebGpuBackend({ conv: { im2col, col2im, maxPoolGather, maxPoolScatter, biasRelu } }));
 
 const f32 = (seed: number, shape: number[]) =>
   np
@@ -110,6 +119,46 @@ describe("layer-conv on webgpu (im2col/col2im kernels through primitiveKernels)"
     } finally {
       np.setBackend(previous);
     }
+  });
+
+  it("biasRelu: relu(y + bias) against a naive loop (zeros, negatives, NaN, a strided y) and the js backend", async () => {
+    const backend = await withConv();
+    const raw = values(3 * 4 * 5, 12, -2, 2).map((v, i) => (i === 9 ? NaN : i % 7 === 0 ? 0 : v));
+    const b = values(5, 13, -1, 1);
+    b[2] = 0;
+    // y is a transposed device view [3, 4, 5] of a [5, 4, 3] array; the bias runs along its last axis.
+    const y = () => np.add(np.array(raw, { dtype: "float32" }).reshape(5, 4, 3), 0).transpose([2, 1, 0]);
+    const bias = () => np.array(b, { dtype: "float32" });
+    const previous = np.getBackend();
+    np.setBackend(backend);
+    try {
+      const got = await biasRelu([y(), bias()], {}).data();
+      const want: number[] = [];
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 4; j++)
+          for (let c = 0; c < 5; c++) {
+            const s = Math.fround(Math.fround(raw[(c * 4 + j) * 3 + i]!) + Math.fround(b[c]!));
+            want.push(s <= 0 ? 0 : s);
+          }
+      expect(Array.from(got)).toEqual(want);
+    } finally {
+      np.setBackend(previous);
+    }
+    await agreeAll(() => [biasRelu([y(), bias()], {})], 0, 0, true, backend);
+  });
+
+  it("Conv2D with bias and ReLU (the fused epilogue): forward and gradients", async () => {
+    const backend = await withConv();
+    const run = () => {
+      const layer = new Conv2D(4, 3, { padding: "same", activation: "relu", inputChannels: 3, seed: 1 });
+      const x = f32(6, [2, 5, 5, 3]);
+      const tape = new GradientTape();
+      const y = tape.record(() => layer.call(x));
+      const loss = tape.record(() => np.sum(np.mul(y, f32(7, [2, 5, 5, 4]))));
+      const [gk, gb] = tape.gradient(loss, [layer.kernel!, layer.bias!]) as np.NDArray[];
+      return [y, gk!, gb!];
+    };
+    await agreeAll(run, 1e-4, 1e-5, true, backend);
   });
 
   it("a window entirely in the padding is the js kernel's error", async () => {

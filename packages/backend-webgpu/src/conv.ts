@@ -1,5 +1,6 @@
-import type { Window2D, WindowPrimitive } from "@chainrule/layer-conv";
-import { ShapeError, type NDArray, type Primitive } from "@chainrule/ndarray";
+import type { BiasReluPrimitive, Window2D, WindowPrimitive } from "@chainrule/layer-conv";
+import { ShapeError, type CustomKernel, type NDArray, type Primitive } from "@chainrule/ndarray";
+import { runElementwise } from "./elementwise";
 import { contiguous } from "./structure";
 import { MAIN_ARGS, THREAD_INDEX, bufferOf, gridFor, wgslType, type Runner } from "./runner";
 
@@ -199,6 +200,15 @@ function poolKernel(runner: Runner, op: string, shader: (t: string, v: string) =
 }
 
 /**
+ * relu(y + bias) with the bias along the last axis (broadcast through a zero stride): one elementwise
+ * pass, the f32 sum then relu's own select (v ≤ 0 → 0, NaN passes), so it equals add then relu bit for bit.
+ */
+function biasReluKernel(runner: Runner): CustomKernel<Record<string, never>> {
+  return ([y, bias], _p, out) =>
+    runElementwise(runner, "biasRelu", [y!, bias!], out, "select(s, 0.0, s <= 0.0)", "let s = v0 + v1;");
+}
+
+/**
  * The primitives of \`@chainrule/layer-conv\` this backend has kernels for, as that package exports them
  * (\`import { im2col, col2im, maxPoolGather, maxPoolScatter } from "@chainrule/layer-conv"\`).
  */
@@ -208,11 +218,13 @@ export interface ConvPrimitives {
   /** Max pooling and its gradient; without them \`maxPool2d\` on this backend is an error naming the primitive. */
   maxPoolGather?: WindowPrimitive;
   maxPoolScatter?: WindowPrimitive;
+  /** Conv2D's fused bias + ReLU epilogue; without it a Conv2D with bias and ReLU on this backend is an error. */
+  biasRelu?: BiasReluPrimitive;
 }
 
 /** WGSL kernels for layer-conv's primitives, keyed by the primitive objects themselves. */
-export function convKernels(runner: Runner, prims: ConvPrimitives): Map<Primitive, WindowKernel> {
-  const kernels = new Map<Primitive, WindowKernel>([
+export function convKernels(runner: Runner, prims: ConvPrimitives): Map<Primitive, CustomKernel<never>> {
+  const kernels = new Map<Primitive, CustomKernel<never>>([
     [prims.im2col.primitive, windowKernel(runner, "im2col", im2colShader)],
     [prims.col2im.primitive, windowKernel(runner, "col2im", col2imShader)],
   ]);
@@ -220,5 +232,6 @@ export function convKernels(runner: Runner, prims: ConvPrimitives): Map<Primitiv
     kernels.set(prims.maxPoolGather.primitive, poolKernel(runner, "maxPoolGather", poolGatherShader));
   if (prims.maxPoolScatter)
     kernels.set(prims.maxPoolScatter.primitive, poolKernel(runner, "maxPoolScatter", poolScatterShader));
+  if (prims.biasRelu) kernels.set(prims.biasRelu.primitive, biasReluKernel(runner));
   return kernels;
 }

@@ -2,6 +2,7 @@
 // reversed and broadcast device inputs.
 import * as np from "@chainrule/ndarray";
 import { describe, expect, it } from "vitest";
+import { collapseAxes } from "./elementwise";
 import { createWebGpuBackend } from "./index";
 import { agree, views, webgpu } from "./test-helpers";
 
@@ -82,6 +83,55 @@ describe("webgpu elementwise kernels", () => {
     await agree(() => np.unslice(views(11).transposed!, [6, 5, 7], [1, 0, 2], [1, 2, 2]));
     await agree(() => np.concat([views(12).stepped!, views(13).stepped!.mul(2)], 1));
     await agree(() => np.concat([views(12).contiguous!, views(13).reversed!], 2));
+  });
+});
+
+describe("collapseAxes: the axes a thread decomposes its index over", () => {
+  it("merges contiguous and broadcast runs, drops size-1 axes, keeps strided ones apart", () => {
+    // Same-shape contiguous arrays: one axis.
+    expect(
+      collapseAxes(
+        [4, 5, 6],
+        [
+          [30, 6, 1],
+          [30, 6, 1],
+        ],
+      ),
+    ).toEqual({ shape: [120], strides: [[1], [1]] });
+    // A bias along the last axis of an NHWC activation: [N·H·W, C].
+    expect(
+      collapseAxes(
+        [2, 3, 3, 8],
+        [
+          [72, 24, 8, 1],
+          [0, 0, 0, 1],
+        ],
+      ),
+    ).toEqual({
+      shape: [18, 8],
+      strides: [
+        [8, 1],
+        [0, 1],
+      ],
+    });
+    // A transposed input cannot merge; a size-1 axis disappears; reversed runs merge with negative strides.
+    expect(
+      collapseAxes(
+        [3, 1, 4],
+        [
+          [4, 4, 1],
+          [1, 99, 3],
+        ],
+      ),
+    ).toEqual({
+      shape: [3, 4],
+      strides: [
+        [4, 1],
+        [1, 3],
+      ],
+    });
+    expect(collapseAxes([2, 3], [[-3, -1]])).toEqual({ shape: [6], strides: [[-1]] });
+    expect(collapseAxes([], [[]])).toEqual({ shape: [], strides: [[]] });
   });
 });
 

@@ -89,6 +89,34 @@ fn round_(x: f32) -> f32 { return round(x); }
 `;
 
 /**
+ * The same walk over fewer axes: size-1 axes dropped, and an axis merged into the next wherever every
+ * array (output and inputs) steps over it as over `size` of the next (contiguous runs, broadcast runs),
+ * so a thread decomposes its index over as few axes as the layout allows (one for same-shape contiguous
+ * arrays, two for a bias along the last axis).
+ */
+export function collapseAxes(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    const merges = last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n);
+    if (merges) {
+      outShape[last] = outShape[last]! * n;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[d]!));
+    } else {
+      outShape.push(n);
+      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/**
  * Runs an elementwise shader over `inputs`, broadcast to `out`'s shape (a strided view of its storage):
  * `lets` (statements over the loaded values v0, v1, …) then `out = body`.
  */
@@ -102,9 +130,10 @@ export function runElementwise(
 ): void {
   const buffers = [bufferOf(out, op), ...inputs.map((x) => bufferOf(x, op))];
   if (out.size === 0) return;
-  const rank = out.ndim;
-  const meta = [out.size, rank, ...out.shape, out.offset, ...out.strides];
-  for (const x of inputs) meta.push(x.offset, ...broadcastStrides(x, out.shape));
+  const all = [out.strides, ...inputs.map((x) => broadcastStrides(x, out.shape))];
+  const { shape, strides } = collapseAxes(out.shape, all);
+  const meta = [out.size, shape.length, ...shape, out.offset, ...strides[0]!];
+  inputs.forEach((x, k) => meta.push(x.offset, ...strides[k + 1]!));
   const code = shader(
     inputs.map((x) => x.dtype),
     out.dtype,

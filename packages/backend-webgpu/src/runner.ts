@@ -36,13 +36,26 @@ export class Runner {
     return p;
   }
 
-  /** Runs `code` over `buffers` (bindings 0…) plus `meta` as the last binding. */
+  /**
+   * A zeroed buffer of `size` words for a kernel's intermediate results (split-K partial products,
+   * per-chunk partial reductions): pass it in `release` of the last dispatch that reads it, which
+   * destroys it once that dispatch's batch is submitted.
+   */
+  scratch(size: number): GPUBuffer {
+    return this.gpu.device.createBuffer({ size: Math.max(16, size * 4), usage: USAGE.STORAGE });
+  }
+
+  /**
+   * Runs `code` over `buffers` (bindings 0…) plus `meta` as the last binding; `release`: scratch
+   * buffers to destroy after the submission that carries this dispatch.
+   */
   dispatch(
     op: string,
     code: string,
     buffers: GPUBuffer[],
     meta: Int32Array,
     groups: readonly [number, number, number],
+    release: readonly GPUBuffer[] = [],
   ): void {
     if (this.gpu.lost) throw new BackendError(this.gpu.lost);
     if (this.gpu.error) throw new BackendError(this.gpu.error);
@@ -63,6 +76,7 @@ export class Runner {
     pass.dispatchWorkgroups(...groups);
     pass.end();
     retire(metaBuf);
+    for (const b of release) retire(b);
     watchScope(this.gpu, device.popErrorScope(), `${op}: the webgpu kernel was rejected`);
     flushIfFull(this.gpu);
   }

@@ -300,6 +300,7 @@ if (want("webgpu") || only.includes("webgpu-cnn")) {
       col2im: conv.col2im,
       maxPoolGather: conv.maxPoolGather,
       maxPoolScatter: conv.maxPoolScatter,
+      biasRelu: conv.biasRelu,
     },
   });
   const label = `webgpu on ${backends.webgpu.adapter}${/swiftshader/i.test(backends.webgpu.adapter) ? " (CPU emulation)" : ""}`;
@@ -336,12 +337,17 @@ if (want("webgpu") || only.includes("webgpu-cnn")) {
     "chainrule webgpu": await onGpu(() => webgpu.chainruleFashionStep(np, ag, optim)),
     "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsFashionStep(tf)),
   });
-  // About 100 s per step on SwiftShader (see the README), so only when asked for: `pnpm bench webgpu-cnn`.
+  // 30–60 s per step on SwiftShader here (see the README), so only when asked for: `pnpm bench webgpu-cnn`.
   if (only.includes("webgpu-cnn")) log("bench: webgpu cnn step");
   if (only.includes("webgpu-cnn"))
     row(`Fashion-MNIST CNN step (eager, batch 100), ${label}`, "s/step", false, {
       "chainrule webgpu": await onGpu(() => webgpu.chainruleCnnStep(np, optim, nn, conv)),
       "TF.js webgpu": await withTfGpu((tf) => webgpu.tfjsCnnStep(tf)),
+    });
+  if (only.includes("webgpu-cnn"))
+    row(`Fashion-MNIST CNN step (traced, batch 100), ${label}`, "s/step", false, {
+      "chainrule webgpu": await onGpu(() => webgpu.chainruleCnnTracedStep(np, optim, nn, conv, graph)),
+      "TF.js webgpu": rows.at(-1).values["TF.js webgpu"],
     });
 }
 

@@ -102,6 +102,23 @@ export async function chainruleCnnStep(np, optim, nn, conv) {
   return medianSecondsPerCallAsync(step, timing);
 }
 
+/** The same step traced once by @chainrule/graph and replayed on device-resident planned buffers. */
+export async function chainruleCnnTracedStep(np, optim, nn, conv, graph) {
+  const model = conv.fashionCnn(0);
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const rng = new np.Random(1);
+  const x = np.add(rng.uniform([BATCH, 28, 28], 0, 1, "float32"), 0);
+  const y = rng.randint(0, 10, [BATCH]);
+  const run = graph.trace(
+    (xi, yi) => {
+      const loss = nn.sparseSoftmaxCrossEntropy(model.call(xi), yi);
+      return { loss, train: graph.minimize(loss, opt) };
+    },
+    [graph.placeholder([BATCH, 28, 28], "float32", "x"), graph.placeholder([BATCH], y.dtype, "y")],
+  );
+  return medianSecondsPerCallAsync(() => run(x, y).loss.data(), timing);
+}
+
 export async function tfjsCnnStep(tf) {
   const v = (shape, seed) => tf.variable(tf.randomNormal(shape, 0, 0.05, "float32", seed));
   const [w1, w2, w3, w4] = [
