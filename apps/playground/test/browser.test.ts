@@ -251,7 +251,11 @@ describe("the playground in Chromium", () => {
       await gpuPage.fill("#moons-lr", "3");
       await gpuPage.selectOption("#moons-backend", "webgpu");
       const status = gpuPage.locator("#moons-status");
-      await gpuPage.waitForFunction(() => document.getElementById("moons-status")!.dataset.state === "ready");
+      // The status still reads "ready" for the previous backend until the switch has been handled.
+      await gpuPage.waitForFunction(() => {
+        const { state, backend } = document.getElementById("moons-status")!.dataset;
+        return state === "error" || (state === "ready" && backend === "webgpu");
+      });
       expect(await status.getAttribute("data-backend")).toBe("webgpu");
       await gpuPage.click("#moons-start");
       const end = Date.now() + 240_000;
