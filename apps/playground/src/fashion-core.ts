@@ -39,15 +39,7 @@ export interface FashionRun {
 const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Runs `f` on the js backend: the images are normalized (and batched) on the host, not uploaded whole. */
-function onHost<T>(f: () => T): T {
-  const current = np.getBackend();
-  np.setBackend(np.jsBackend);
-  try {
-    return f();
-  } finally {
-    np.setBackend(current);
-  }
-}
+const onHost = <T>(f: () => T): T => np.withBackend(np.jsBackend, f);
 
 /** The run on the current backend: js, wasm, or webgpu (call after setBackend). */
 export function createFashionRun(data: FashionData, options: { seed: number; lr: number }): FashionRun {

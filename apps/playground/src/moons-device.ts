@@ -17,15 +17,7 @@ import {
 const read1 = async (x: np.NDArray) => (await x.data())[0]!;
 
 /** Runs `f` on the js backend: the data is made and cut into batches on the host. */
-function onHost<T>(f: () => T): T {
-  const current = np.getBackend();
-  np.setBackend(np.jsBackend);
-  try {
-    return f();
-  } finally {
-    np.setBackend(current);
-  }
-}
+const onHost = <T>(f: () => T): T => np.withBackend(np.jsBackend, f);
 
 /** The run on the current backend (call after setBackend(webgpu); it runs on any backend). */
 export function createDeviceMoonsRun(config: MoonsConfig): MoonsRun {

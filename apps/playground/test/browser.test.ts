@@ -74,6 +74,26 @@ async function openPlayground(p: Page): Promise<void> {
 }
 
 /** Serves the page with `headers` changed: `null` removes one. */
+/**
+ * A playground page in a Chromium given SwiftShader's adapter (--enable-unsafe-webgpu: a GPU on the CPU),
+ * collecting the page's errors; the browser is closed after `body`.
+ */
+async function withWebGpuPage(body: (p: Page, errors: string[]) => Promise<void>): Promise<void> {
+  const gpuBrowser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--enable-unsafe-webgpu"],
+  });
+  try {
+    const gpuPage = await gpuBrowser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    gpuPage.on("pageerror", (e) => errors.push(e.message));
+    await openPlayground(gpuPage);
+    await body(gpuPage, errors);
+  } finally {
+    await gpuBrowser.close();
+  }
+}
+
 async function withHeaders(p: Page, headers: Record<string, string | null>): Promise<void> {
   await p.route("**/*", async (route) => {
     const response = await route.fetch();
@@ -229,16 +249,7 @@ describe("the playground in Chromium", () => {
   }, 120_000);
 
   it("trains moons on webgpu (SwiftShader) where Chromium is given an adapter", async () => {
-    // --enable-unsafe-webgpu gives headless Chromium SwiftShader's Vulkan adapter, a GPU on the CPU.
-    const gpuBrowser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--enable-unsafe-webgpu"],
-    });
-    try {
-      const gpuPage = await gpuBrowser.newPage({ viewport: { width: 1100, height: 900 } });
-      const errors: string[] = [];
-      gpuPage.on("pageerror", (e) => errors.push(e.message));
-      await openPlayground(gpuPage);
+    await withWebGpuPage(async (gpuPage, errors) => {
       expect(await gpuPage.locator("#moons-backend option").allTextContents()).toEqual([
         "js",
         "wasm",
@@ -275,21 +286,11 @@ describe("the playground in Chromium", () => {
         usPerStepInPage: Number(await status.getAttribute("data-us-per-step")),
       };
       await gpuPage.locator("#moons-view").screenshot({ path: join(OUT, "moons-webgpu.png") });
-    } finally {
-      await gpuBrowser.close();
-    }
+    });
   }, 300_000);
 
   it("trains Fashion-MNIST on webgpu (SwiftShader): the accuracy Node gets on js for the same batches", async () => {
-    const gpuBrowser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--enable-unsafe-webgpu"],
-    });
-    try {
-      const gpuPage = await gpuBrowser.newPage({ viewport: { width: 1100, height: 900 } });
-      const errors: string[] = [];
-      gpuPage.on("pageerror", (e) => errors.push(e.message));
-      await openPlayground(gpuPage);
+    await withWebGpuPage(async (gpuPage, errors) => {
       expect(await gpuPage.locator("#fashion-backend option").allTextContents()).toEqual([
         "js",
         "wasm",
@@ -314,9 +315,7 @@ describe("the playground in Chromium", () => {
       expect(Math.abs(gpuAcc - nodeAcc)).toBeLessThanOrEqual(0.005);
       figures.fashionWebgpu = { batches: GPU_FASHION_BATCHES, testAccuracy: gpuAcc, nodeJs: nodeAcc };
       await gpuPage.locator("#fashion-view").screenshot({ path: join(OUT, "fashion-webgpu.png") });
-    } finally {
-      await gpuBrowser.close();
-    }
+    });
   }, 420_000);
 
   it("trains Fashion-MNIST on the real data, saves the model and loads it back from the cache", async () => {

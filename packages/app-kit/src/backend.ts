@@ -41,11 +41,5 @@ export const backendFlag = {
  * host arrays that loaders can slice, whatever backend trains. Device backends upload them at first use.
  */
 export function onHostBackend<T>(f: () => T): T {
-  const previous = np.getBackend();
-  np.setBackend(np.jsBackend);
-  try {
-    return f();
-  } finally {
-    np.setBackend(previous);
-  }
+  return np.withBackend(np.jsBackend, f);
 }

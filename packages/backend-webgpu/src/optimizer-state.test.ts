@@ -16,6 +16,7 @@ import {
 } from "@chainrule/optim";
 import { Dense, loadWeights, saveWeights, saveWeightsAsync, Sequential } from "@chainrule/nn";
 import { describe, expect, it } from "vitest";
+import { loss, model, on } from "./optimizer-fixture";
 import { values, webgpu } from "./test-helpers";
 
 type Make = (params: Variable[]) => Optimizer;
@@ -27,28 +28,6 @@ const OPTIMIZERS: [string, Make][] = [
   ["RMSProp centered + momentum", (p) => new RMSProp(p, { lr: 0.01, centered: true, momentum: 0.5 })],
   ["Adagrad from 0.1", (p) => new Adagrad(p, { lr: 0.1, initialAccumulatorValue: 0.1 })],
 ];
-
-async function on<T>(backend: np.Backend, f: () => T | Promise<T>): Promise<T> {
-  const previous = np.getBackend();
-  np.setBackend(backend);
-  try {
-    return await f();
-  } finally {
-    np.setBackend(previous);
-  }
-}
-
-function model(): Variable[] {
-  const w = new Variable(np.array(values(15, 1, -1, 1), { dtype: "float32" }).reshape(5, 3), { name: "w" });
-  const b = new Variable(np.array(values(3, 2), { dtype: "float32" }), { name: "b" });
-  return [w, b];
-}
-
-function loss([w, b]: Variable[]): np.NDArray {
-  const x = np.array(values(20, 3), { dtype: "float32" }).reshape(4, 5);
-  const y = np.array(values(12, 4), { dtype: "float32" }).reshape(4, 3);
-  return np.mean(np.square(np.sub(np.tanh(np.add(np.matmul(x, w!), b!)), y)));
-}
 
 const read = (params: Variable[]) => Promise.all(params.map(async (p) => Array.from(await p.data())));
 

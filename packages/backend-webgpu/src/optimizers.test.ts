@@ -4,7 +4,8 @@ import { Variable } from "@chainrule/autograd";
 import * as np from "@chainrule/ndarray";
 import { Adagrad, RMSProp, SGD, type Optimizer } from "@chainrule/optim";
 import { describe, expect, it } from "vitest";
-import { values, webgpu } from "./test-helpers";
+import { loss, model, on } from "./optimizer-fixture";
+import { webgpu } from "./test-helpers";
 import type { WebGpuBackend } from "./index";
 
 type Make = (params: Variable[]) => Optimizer;
@@ -18,29 +19,6 @@ const OPTIMIZERS: [string, Make][] = [
   ["Adagrad", (p) => new Adagrad(p, { lr: 0.1 })],
   ["Adagrad from 0.1 + L2", (p) => new Adagrad(p, { lr: 0.1, initialAccumulatorValue: 0.1, weightDecay: 0.1 })],
 ]; // prettier-ignore
-
-async function on<T>(backend: np.Backend, f: () => T | Promise<T>): Promise<T> {
-  const previous = np.getBackend();
-  np.setBackend(backend);
-  try {
-    return await f();
-  } finally {
-    np.setBackend(previous);
-  }
-}
-
-/** w [5, 3] and b [3] of a small tanh regression, made on the current backend. */
-function model(): Variable[] {
-  const w = new Variable(np.array(values(15, 1, -1, 1), { dtype: "float32" }).reshape(5, 3), { name: "w" });
-  const b = new Variable(np.array(values(3, 2), { dtype: "float32" }), { name: "b" });
-  return [w, b];
-}
-
-function loss([w, b]: Variable[]): np.NDArray {
-  const x = np.array(values(20, 3), { dtype: "float32" }).reshape(4, 5);
-  const y = np.array(values(12, 4), { dtype: "float32" }).reshape(4, 3);
-  return np.mean(np.square(np.sub(np.tanh(np.add(np.matmul(x, w!), b!)), y)));
-}
 
 /** `steps` steps of `make` on `backend`; the final weights. */
 function train(backend: np.Backend, make: Make, steps: number): Promise<number[][]> {

@@ -30,6 +30,26 @@ describe(`backend [${backendName}]`, () => {
     if (backendName === "js") expect(backend).toBe(np.jsBackend);
   });
 
+  it("withBackend runs f on the given backend and restores the current one, also when f throws", () => {
+    const traced: string[] = [];
+    const spy: np.Backend = {
+      name: "spy",
+      kernels: {
+        add: (inputs, params, out) => (traced.push("add"), np.jsBackend.kernels.add(inputs, params, out)),
+      },
+    };
+    const sum = np.withBackend(spy, () => np.add(np.array([1, 2]), np.array([3, 4])));
+    expectArray(sum, [4, 6]);
+    expect(traced).toEqual(["add"]);
+    expect(np.getBackend()).toBe(backend);
+    expect(() =>
+      np.withBackend(spy, () => {
+        throw new Error("inside");
+      }),
+    ).toThrow("inside");
+    expect(np.getBackend()).toBe(backend);
+  });
+
   it("has exactly one kernel per computing primitive", () => {
     const computing = Object.keys(np.primitives)
       .filter((n) => !VIEWS.includes(n))

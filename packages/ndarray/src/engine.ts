@@ -89,6 +89,20 @@ export function getBackend(): Backend {
   return state.backend!;
 }
 
+/**
+ * `f()` with `backend` as the current backend, the previous one restored when `f` returns or throws (a
+ * Promise that `f` returns runs its later steps on the restored backend).
+ */
+export function withBackend<T>(backend: Backend, f: () => T): T {
+  const previous = state.backend!;
+  setBackend(backend);
+  try {
+    return f();
+  } finally {
+    setBackend(previous);
+  }
+}
+
 export function pushRecorder(r: Recorder): void {
   state.recorders.push(r);
   if (!r.scoped) holdTracking(1);

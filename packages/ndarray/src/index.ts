@@ -77,6 +77,7 @@ export { tidy, keep, dispose, isDisposed, poolStats, setPoolLimit } from "./pool
 export {
   setBackend,
   getBackend,
+  withBackend,
   kernelsOf,
   pushRecorder,
   popRecorder,
